@@ -1,0 +1,76 @@
+// Opens a customer account on a plan: its first billing period starts now with the plan's
+// allowance, and it gets its first API key (shown once).
+import { insertAccount, type AccountRow } from '../../store/accounts.ts';
+import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim } from '../../store/idempotency.ts';
+import { periodBounds } from '../../domain/plans/periods.ts';
+import { newId } from '../../lib/ids.ts';
+import { fail, unprocessable, type Result } from '../../lib/result.ts';
+import type { AppContext } from '../context.ts';
+import { AccountTransaction, type Origin } from '../credits/account_transaction.ts';
+import { insertNewApiKey } from '../keys/create_api_key.ts';
+
+export const accountNameCharsMax = 200;
+
+export interface CreateAccountInput {
+  name: string;
+  planId: string;
+  origin: Origin;
+  idempotency?: Omit<IdempotencyClaim, 'accountId' | 'scope'>;
+}
+
+export interface CreatedAccount {
+  account_id: string;
+  api_key: string;
+  api_key_id: string;
+}
+
+export async function createAccount(
+  context: AppContext,
+  input: CreateAccountInput,
+): Promise<Result<CreatedAccount & { replayed: boolean }>> {
+  const plan = context.plans.plan(input.planId);
+  if (!plan) return unprocessable(`unknown plan ${input.planId}`, 'plan_id');
+  const now = context.clock.now();
+  const claim: IdempotencyClaim | undefined = input.idempotency
+    ? { ...input.idempotency, accountId: '_operator', scope: 'operator' }
+    : undefined;
+  return context.store.writeTransaction(async (tx) => {
+    if (claim) {
+      const claimed = await claimIdempotencyKey(tx, claim, now);
+      if (!claimed.claimed) {
+        if (claimed.row.fingerprint !== claim.fingerprint) {
+          return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
+        }
+        return { ok: true as const, ...(JSON.parse(claimed.row.response_body) as CreatedAccount), replayed: true };
+      }
+    }
+    const account: AccountRow = {
+      id: newId('account'),
+      name: input.name,
+      plan_id: plan.id,
+      created_at: now,
+      period_anchor: now,
+      period_epoch: 0,
+      period_index: 0,
+      balance: 0,
+      ledger_seq: 0,
+      next_event_at: periodBounds(now, plan.period, 0).end,
+    };
+    await insertAccount(tx, account);
+    const transaction = new AccountTransaction({ tx, account, plan, grants: [], now });
+    if (plan.creditsPerPeriod > 0) {
+      await transaction.append({
+        kind: 'grant',
+        at: now,
+        credits: plan.creditsPerPeriod,
+        origin: input.origin,
+        newGrant: { source: 'allowance', expiresAt: periodBounds(now, plan.period, 0).end, periodEpoch: 0, periodIndex: 0 },
+      });
+    }
+    await transaction.finish();
+    const apiKey = await insertNewApiKey(tx, account.id, 'default', now);
+    const created: CreatedAccount = { account_id: account.id, api_key: apiKey.key, api_key_id: apiKey.id };
+    if (claim) await completeIdempotencyKey(tx, claim, 201, JSON.stringify(created));
+    return { ok: true as const, ...created, replayed: false };
+  });
+}

@@ -1,0 +1,366 @@
+// The one path through which credits move. A credit use case runs inside an account
+// transaction: the account row is locked, every due period boundary and expiry is written first
+// (so the balance the use case sees is the balance at `now`), then the use case appends its own
+// ledger entries, and the account's stored balance and sequence are written with them. After
+// commit, the new balance is announced.
+
+import type { Kysely } from 'kysely';
+import type { ActorType, Channel, Database, GrantSource, LedgerKind, RecordType } from '../../store/schema.ts';
+import { lockAccount, updateAccount, type AccountRow } from '../../store/accounts.ts';
+import { openGrants, toGrantState, type LedgerEntryRow } from '../../store/credits.ts';
+import { findIdempotencyKey, saveIdempotencyKey, type IdempotencyClaim } from '../../store/idempotency.ts';
+import type { Dialect } from '../../store/database.ts';
+import { applyAllocations, type Allocation, type GrantState } from '../../domain/credits/grants.ts';
+import { nextEventAt, planRollover } from '../../domain/credits/rollover.ts';
+import { periodBounds } from '../../domain/plans/periods.ts';
+import type { Plan } from '../../domain/plans/plans.ts';
+import { assert } from '../../lib/assert.ts';
+import { newId } from '../../lib/ids.ts';
+import { fail, type Failure, type Result } from '../../lib/result.ts';
+import type { AppContext } from '../context.ts';
+
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+}
+
+/** Who moved the credits, and through which channel. */
+export interface Origin {
+  channel: Channel;
+  actor: Actor;
+}
+
+export const systemOrigin: Origin = { channel: 'system', actor: { type: 'system', id: null } };
+
+export interface NewGrant {
+  source: GrantSource;
+  expiresAt: number;
+  periodEpoch?: number;
+  periodIndex?: number;
+  bundleId?: string;
+  note?: string;
+}
+
+/** One ledger entry to append: either it creates a grant (credits > 0) or it draws from grants. */
+export interface LedgerMove {
+  kind: LedgerKind;
+  at: number;
+  credits: number;
+  origin: Origin;
+  newGrant?: NewGrant;
+  allocations?: Allocation[];
+  record?: { type: RecordType; id: string };
+  subscriptionId?: string;
+  note?: string;
+}
+
+export class AccountTransaction {
+  readonly tx: Kysely<Database>;
+  readonly now: number;
+  readonly #original: AccountRow;
+  #account: AccountRow;
+  #plan: Plan;
+  #grants: GrantState[];
+  #entriesWritten = 0;
+
+  constructor(options: { tx: Kysely<Database>; account: AccountRow; plan: Plan; grants: GrantState[]; now: number }) {
+    this.tx = options.tx;
+    this.now = options.now;
+    this.#original = options.account;
+    this.#account = { ...options.account };
+    this.#plan = options.plan;
+    this.#grants = options.grants;
+  }
+
+  get account(): Readonly<AccountRow> {
+    return this.#account;
+  }
+
+  get plan(): Plan {
+    return this.#plan;
+  }
+
+  get grants(): readonly GrantState[] {
+    return this.#grants;
+  }
+
+  get balance(): number {
+    return this.#account.balance;
+  }
+
+  get entriesWritten(): number {
+    return this.#entriesWritten;
+  }
+
+  /** The current billing period at `now`. */
+  currentPeriod(): { start: number; end: number } {
+    return periodBounds(this.#account.period_anchor, this.#plan.period, this.#account.period_index);
+  }
+
+  /** Writes every period start and grant expiry that is due at `now`, in time order. */
+  async bringUpToDate(): Promise<void> {
+    const account = this.#account;
+    const plan = planRollover(
+      {
+        anchor: account.period_anchor,
+        epoch: account.period_epoch,
+        index: account.period_index,
+        creditsPerPeriod: this.#plan.creditsPerPeriod,
+        period: this.#plan.period,
+      },
+      this.#grants,
+      this.now,
+    );
+    const realIds = new Map<string, string>();
+    for (const event of plan.events) {
+      if (event.type === 'expire') {
+        const grantId = realIds.get(event.grantId) ?? event.grantId;
+        await this.append({
+          kind: 'expire',
+          at: event.at,
+          credits: -event.credits,
+          origin: systemOrigin,
+          allocations: [{ grantId, credits: -event.credits }],
+        });
+      } else {
+        const entry = await this.append({
+          kind: 'grant',
+          at: event.at,
+          credits: event.credits,
+          origin: systemOrigin,
+          newGrant: {
+            source: 'allowance',
+            expiresAt: event.expiresAt,
+            periodEpoch: account.period_epoch,
+            periodIndex: event.periodIndex,
+          },
+        });
+        realIds.set(`pending_allowance_${event.periodIndex}`, entry.grant_id!);
+      }
+    }
+    this.#account.period_index = plan.periodIndex;
+  }
+
+  /**
+   * Starts a new billing period now under `plan` (a plan change): the unused allowance of the
+   * period that ends expires, and the new plan's allowance is granted. Top-ups keep their expiry.
+   */
+  async restartPeriod(plan: Plan, origin: Origin): Promise<void> {
+    for (const grant of this.#grants.filter((g) => g.source === 'allowance' && g.remaining > 0)) {
+      await this.append({
+        kind: 'expire',
+        at: this.now,
+        credits: -grant.remaining,
+        origin,
+        allocations: [{ grantId: grant.id, credits: -grant.remaining }],
+        note: 'plan change',
+      });
+    }
+    this.#plan = plan;
+    this.#account.plan_id = plan.id;
+    this.#account.period_anchor = this.now;
+    this.#account.period_epoch += 1;
+    this.#account.period_index = 0;
+    if (plan.creditsPerPeriod > 0) {
+      const bounds = periodBounds(this.now, plan.period, 0);
+      await this.append({
+        kind: 'grant',
+        at: this.now,
+        credits: plan.creditsPerPeriod,
+        origin,
+        newGrant: { source: 'allowance', expiresAt: bounds.end, periodEpoch: this.#account.period_epoch, periodIndex: 0 },
+      });
+    }
+  }
+
+  /** Appends one ledger entry with the balance after it, and moves the grants it touches. */
+  async append(move: LedgerMove): Promise<LedgerEntryRow> {
+    assert(Number.isSafeInteger(move.credits) && move.credits !== 0, 'a ledger entry moves a whole, non-zero number of credits');
+    const seq = this.#account.ledger_seq + 1;
+    const balanceAfter = this.#account.balance + move.credits;
+    assert(balanceAfter >= 0, 'the balance can never fall below zero');
+    const allocations = move.newGrant
+      ? [await this.#insertGrant(move, seq)]
+      : (move.allocations ?? []);
+    assert(
+      allocations.reduce((sum, allocation) => sum + allocation.credits, 0) === move.credits,
+      'a ledger entry equals the sum of its allocations',
+    );
+    const entry: LedgerEntryRow = {
+      account_id: this.#account.id,
+      seq,
+      id: newId('ledgerEntry'),
+      at: move.at,
+      kind: move.kind,
+      credits: move.credits,
+      balance_after: balanceAfter,
+      grant_id: allocations.length === 1 ? allocations[0]!.grantId : null,
+      record_type: move.record?.type ?? null,
+      record_id: move.record?.id ?? null,
+      subscription_id: move.subscriptionId ?? null,
+      channel: move.origin.channel,
+      actor_type: move.origin.actor.type,
+      actor_id: move.origin.actor.id,
+      note: move.note ?? null,
+    };
+    await this.tx.insertInto('ledger_entries').values(entry).execute();
+    await this.#writeAllocations(seq, allocations, Boolean(move.newGrant));
+    this.#account.ledger_seq = seq;
+    this.#account.balance = balanceAfter;
+    this.#entriesWritten += 1;
+    return entry;
+  }
+
+  async #insertGrant(move: LedgerMove, seq: number): Promise<Allocation> {
+    const grant = move.newGrant!;
+    assert(move.credits > 0, 'a new grant holds a positive number of credits');
+    const id = newId('grant');
+    await this.tx
+      .insertInto('credit_grants')
+      .values({
+        account_id: this.#account.id,
+        id,
+        source: grant.source,
+        credits: move.credits,
+        remaining: move.credits,
+        expires_at: grant.expiresAt,
+        created_at: move.at,
+        created_seq: seq,
+        period_epoch: grant.periodEpoch ?? null,
+        period_index: grant.periodIndex ?? null,
+        bundle_id: grant.bundleId ?? null,
+        note: grant.note ?? null,
+      })
+      .execute();
+    this.#grants.push({ id, source: grant.source, remaining: 0, expiresAt: grant.expiresAt, createdSeq: seq });
+    return { grantId: id, credits: move.credits };
+  }
+
+  async #writeAllocations(seq: number, allocations: Allocation[], grantIsNew: boolean): Promise<void> {
+    for (const allocation of allocations) {
+      await this.tx
+        .insertInto('ledger_allocations')
+        .values({ account_id: this.#account.id, entry_seq: seq, grant_id: allocation.grantId, credits: allocation.credits })
+        .execute();
+      if (grantIsNew) continue;
+      const result = await this.tx
+        .updateTable('credit_grants')
+        .set((eb) => ({ remaining: eb('remaining', '+', allocation.credits) }))
+        .where('account_id', '=', this.#account.id)
+        .where('id', '=', allocation.grantId)
+        .where('remaining', '>=', -allocation.credits)
+        .executeTakeFirst();
+      assert(result.numUpdatedRows === 1n, `grant ${allocation.grantId} cannot cover ${allocation.credits}`);
+    }
+    this.#grants = applyAllocations(this.#grants, allocations);
+  }
+
+  /** Writes the account's new balance, sequence and next due event. */
+  async finish(): Promise<void> {
+    const account = this.#account;
+    await updateAccount(this.tx, account.id, this.#original.ledger_seq, {
+      balance: account.balance,
+      ledger_seq: account.ledger_seq,
+      period_anchor: account.period_anchor,
+      period_epoch: account.period_epoch,
+      period_index: account.period_index,
+      plan_id: account.plan_id,
+      next_event_at: nextEventAt(account.period_anchor, this.#plan.period, account.period_index, this.#grants),
+    });
+    this.#account.next_event_at = nextEventAt(account.period_anchor, this.#plan.period, account.period_index, this.#grants);
+  }
+
+  get changed(): boolean {
+    return this.#account.ledger_seq !== this.#original.ledger_seq || this.#account.plan_id !== this.#original.plan_id;
+  }
+}
+
+export interface AccountTransactionOptions {
+  /** Claims this idempotency key in the same transaction; a repeat returns the first value. */
+  idempotency?: IdempotencyClaim;
+}
+
+export type AccountWork<T> = (transaction: AccountTransaction) => Promise<Result<T>>;
+
+/**
+ * Runs `work` in one write transaction on the locked account, after bringing the account up to
+ * date. `work` must decide before it writes: a failure it returns after appending entries is a
+ * programmer error. Returns `not_found` when the account does not exist.
+ */
+export async function inAccountTransaction<T extends object>(
+  context: AppContext,
+  accountId: string,
+  work: AccountWork<T>,
+  options: AccountTransactionOptions = {},
+): Promise<Result<{ value: T; replayed: boolean; balance: number }>> {
+  const { store } = context;
+  let announce: AccountTransaction | undefined;
+  const result = await store.writeTransaction(async (tx) => {
+    const opened = await openAccountTransaction(context, tx, store.dialect, accountId);
+    if (!opened.ok) return opened;
+    const transaction = opened.transaction;
+    await transaction.bringUpToDate();
+    const replay = options.idempotency ? await findReplay(tx, options.idempotency) : undefined;
+    if (replay && !replay.ok) return replay;
+    if (replay?.value) {
+      await finishIfChanged(transaction);
+      announce = transaction;
+      return { ok: true as const, value: replay.value as T, replayed: true, balance: transaction.balance };
+    }
+    const rolledOver = transaction.entriesWritten;
+    const outcome = await work(transaction);
+    if (!outcome.ok) {
+      assert(transaction.entriesWritten === rolledOver, 'a use case failed after writing ledger entries');
+      await finishIfChanged(transaction);
+      announce = transaction;
+      return outcome;
+    }
+    const { ok: _ok, ...value } = outcome;
+    if (options.idempotency) {
+      await saveIdempotencyKey(tx, options.idempotency, { statusCode: 200, body: JSON.stringify(value) }, transaction.now);
+    }
+    await finishIfChanged(transaction);
+    announce = transaction;
+    return { ok: true as const, value: value as unknown as T, replayed: false, balance: transaction.balance };
+  });
+  if (announce?.changed) {
+    context.events.balanceChanged({
+      accountId,
+      balance: announce.balance,
+      ledgerSeq: announce.account.ledger_seq,
+    });
+  }
+  return result;
+}
+
+async function finishIfChanged(transaction: AccountTransaction): Promise<void> {
+  if (transaction.changed) await transaction.finish();
+}
+
+async function openAccountTransaction(
+  context: AppContext,
+  tx: Kysely<Database>,
+  dialect: Dialect,
+  accountId: string,
+): Promise<{ ok: true; transaction: AccountTransaction } | Failure> {
+  const account = await lockAccount(tx, dialect, accountId);
+  if (!account) return fail('not_found', `account ${accountId} not found`);
+  const plan = context.plans.plan(account.plan_id);
+  assert(plan, `account ${accountId} is on plan ${account.plan_id}, which is not in the catalog`);
+  const grants = (await openGrants(tx, accountId)).map(toGrantState);
+  return { ok: true, transaction: new AccountTransaction({ tx, account, plan, grants, now: context.clock.now() }) };
+}
+
+/**
+ * Under the account's lock nobody else can be using the same key for this account, so a read
+ * is enough here; the key's primary key backs it. A failed request stores no key, so the
+ * client can retry it once the cause is fixed.
+ */
+async function findReplay(tx: Kysely<Database>, idempotency: IdempotencyClaim): Promise<{ ok: true; value?: unknown } | Failure> {
+  const row = await findIdempotencyKey(tx, idempotency);
+  if (!row) return { ok: true };
+  if (row.fingerprint !== idempotency.fingerprint) {
+    return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
+  }
+  return { ok: true, value: JSON.parse(row.response_body) };
+}

@@ -1,0 +1,51 @@
+// Issues a new API key for an account. The secret is returned once and never stored.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import { findAccount } from '../../store/accounts.ts';
+import { insertApiKey } from '../../store/api_keys.ts';
+import { newId } from '../../lib/ids.ts';
+import { toIso } from '../../lib/clock.ts';
+import { fail, type Result } from '../../lib/result.ts';
+import type { AppContext } from '../context.ts';
+import { apiKeyDisplayChars, hashSecret, newApiKeySecret } from './api_key_secret.ts';
+
+export interface CreatedApiKey {
+  id: string;
+  account_id: string;
+  name: string | null;
+  /** The secret: shown this once. */
+  key: string;
+  prefix: string;
+  created_at: string;
+}
+
+/** Inserts a key; used by account creation inside its own transaction too. */
+export async function insertNewApiKey(
+  db: Kysely<Database>,
+  accountId: string,
+  name: string | null,
+  now: number,
+): Promise<CreatedApiKey> {
+  const secret = newApiKeySecret();
+  const row = {
+    account_id: accountId,
+    id: newId('apiKey'),
+    token_hash: hashSecret(secret),
+    token_prefix: secret.slice(0, apiKeyDisplayChars),
+    name,
+    created_at: now,
+    revoked_at: null,
+  };
+  await insertApiKey(db, row);
+  return { id: row.id, account_id: accountId, name, key: secret, prefix: row.token_prefix, created_at: toIso(now) };
+}
+
+export async function createApiKey(
+  context: AppContext,
+  input: { accountId: string; name?: string | undefined },
+): Promise<Result<{ apiKey: CreatedApiKey }>> {
+  const { db } = context.store;
+  if (!(await findAccount(db, input.accountId))) return fail('not_found', `account ${input.accountId} not found`);
+  const apiKey = await insertNewApiKey(db, input.accountId, input.name ?? null, context.clock.now());
+  return { ok: true, apiKey };
+}

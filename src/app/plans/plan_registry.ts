@@ -1,0 +1,114 @@
+// The plan catalog in memory, loaded at start from the default catalog or QUARRY_PLANS_FILE,
+// and written to the `plans` table so accounts can reference plans by key.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import { defaultPlanCatalog, features, type Bundle, type Plan, type PlanCatalog } from '../../domain/plans/plans.ts';
+
+const identifier = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, _ and -');
+
+const catalogFileSchema = z.object({
+  plans: z
+    .array(
+      z.object({
+        id: identifier,
+        name: z.string().min(1).max(200),
+        features: z.array(z.enum(features)),
+        credits_per_period: z.number().int().min(0).max(100_000_000),
+        period: z.enum(['month', 'year']),
+        rate_limit_per_second: z.number().positive().optional(),
+      }),
+    )
+    .min(1),
+  bundles: z
+    .array(
+      z.object({
+        id: identifier,
+        name: z.string().min(1).max(200),
+        credits: z.number().int().positive().max(100_000_000),
+        price_cents: z.number().int().min(0),
+        currency: z.string().length(3),
+      }),
+    )
+    .default([]),
+});
+
+export class PlanRegistry {
+  readonly #plans: Map<string, Plan>;
+  readonly #bundles: Map<string, Bundle>;
+
+  constructor(catalog: PlanCatalog) {
+    this.#plans = new Map(catalog.plans.map((plan) => [plan.id, plan]));
+    this.#bundles = new Map(catalog.bundles.map((bundle) => [bundle.id, bundle]));
+  }
+
+  plan(id: string): Plan | undefined {
+    return this.#plans.get(id);
+  }
+
+  allPlans(): Plan[] {
+    return [...this.#plans.values()];
+  }
+
+  bundle(id: string): Bundle | undefined {
+    return this.#bundles.get(id);
+  }
+
+  allBundles(): Bundle[] {
+    return [...this.#bundles.values()];
+  }
+}
+
+/** Reads a plan catalog file (JSON); throws with the file name and the fields at fault. */
+export function readPlanCatalogFile(path: string): PlanCatalog {
+  const parsed = catalogFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`plan catalog ${path} is invalid: ${problems.join('; ')}`);
+  }
+  return {
+    plans: parsed.data.plans.map((plan) => ({
+      id: plan.id,
+      name: plan.name,
+      features: plan.features,
+      creditsPerPeriod: plan.credits_per_period,
+      period: plan.period,
+      rateLimitPerSecond: plan.rate_limit_per_second,
+    })),
+    bundles: parsed.data.bundles.map((bundle) => ({
+      id: bundle.id,
+      name: bundle.name,
+      credits: bundle.credits,
+      priceCents: bundle.price_cents,
+      currency: bundle.currency,
+    })),
+  };
+}
+
+export function loadPlanCatalog(path: string | undefined): PlanCatalog {
+  return path ? readPlanCatalogFile(path) : defaultPlanCatalog;
+}
+
+/**
+ * Writes the catalog's plans to the database (insert or update by id). Plans that left the
+ * catalog stay in the table, so accounts on them keep working until moved.
+ */
+export async function syncPlans(db: Kysely<Database>, registry: PlanRegistry, now: number): Promise<void> {
+  for (const plan of registry.allPlans()) {
+    const row = {
+      id: plan.id,
+      name: plan.name,
+      features: JSON.stringify(plan.features),
+      credits_per_period: plan.creditsPerPeriod,
+      period: plan.period,
+      rate_limit_per_second: plan.rateLimitPerSecond ?? null,
+      updated_at: now,
+    };
+    await db
+      .insertInto('plans')
+      .values(row)
+      .onConflict((conflict) => conflict.column('id').doUpdateSet({ ...row, id: undefined }))
+      .execute();
+  }
+}

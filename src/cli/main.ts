@@ -1,0 +1,26 @@
+// The `quarry` command: one file per subcommand, each registering itself on the program.
+import { Command } from 'commander';
+import { registerServeCommand } from './serve.ts';
+import { registerSeedCommand } from './seed.ts';
+import { registerImportCommand } from './import.ts';
+import { registerAccountsCommand } from './accounts.ts';
+import { registerTopUpCommand } from './top_up.ts';
+import { registerReconcileCommand } from './reconcile.ts';
+
+const program = new Command()
+  .name('quarry')
+  .description('Quarry: a B2B company-data platform metered by one pool of account credits.')
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    '\nSettings come from the environment (PORT, QUARRY_DATA_DIR, DATABASE_URL, ...); see README.md.',
+  );
+
+registerServeCommand(program);
+registerSeedCommand(program);
+registerImportCommand(program);
+registerAccountsCommand(program);
+registerTopUpCommand(program);
+registerReconcileCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,80 @@
+// `quarry serve`: migrates, prepares the demo (unless QUARRY_DEMO=false), and serves HTTP.
+import type { Command } from 'commander';
+import pino from 'pino';
+import { loadConfig } from '../lib/config.ts';
+import { bootApp } from '../app/boot.ts';
+import { resolveAdminToken } from '../app/operator/admin_token.ts';
+import { ensureDemo, type DemoState } from '../app/operator/ensure_demo.ts';
+import { buildServer } from '../http/server.ts';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the HTTP server (the customer API on /v1, the operator API on /admin/v1).')
+    .option('--no-demo', 'do not seed the demo catalog or create demo accounts (same as QUARRY_DEMO=false)')
+    .addHelpText(
+      'after',
+      `
+Settings (environment): PORT (8080), QUARRY_DATA_DIR (./data), DATABASE_URL (postgres://… selects
+PostgreSQL), QUARRY_ADMIN_TOKEN, QUARRY_CLOCK (system|manual), QUARRY_DEMO (true|false),
+QUARRY_PLANS_FILE, QUARRY_LOG_LEVEL. See README.md.
+
+Example:
+  PORT=9000 QUARRY_DEMO=false npx quarry serve`,
+    )
+    .action(async (options: { demo: boolean }) => {
+      const config = loadConfig();
+      const logger = pino({ level: config.logLevel });
+      const context = await bootApp({ config, logger });
+      const admin = resolveAdminToken({ adminToken: config.adminToken, dataDir: config.dataDir });
+      const demo = config.demo && options.demo ? await ensureDemo(context, progressPrinter()) : undefined;
+      const app = await buildServer(context, { adminToken: admin.token, trustProxy: config.trustProxy });
+      const address = await app.listen({ port: config.port, host: config.host });
+      printBanner({ address, database: context.store.dialect, admin, demo, clock: config.clock });
+      const shutdown = async () => {
+        await app.close();
+        await context.store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown());
+      process.once('SIGTERM', () => void shutdown());
+    });
+}
+
+function progressPrinter(): (done: number, total: number) => void {
+  let lastPercent = -1;
+  return (done, total) => {
+    const percent = Math.floor((done / total) * 100);
+    if (percent !== lastPercent && percent % 25 === 0) process.stderr.write(`seeding the demo catalog: ${percent}%\n`);
+    lastPercent = percent;
+  };
+}
+
+function printBanner(facts: {
+  address: string;
+  database: string;
+  admin: ReturnType<typeof resolveAdminToken>;
+  demo: DemoState | undefined;
+  clock: string;
+}): void {
+  const lines = [
+    '',
+    `Quarry is running at ${facts.address.replace('0.0.0.0', 'localhost')} (database: ${facts.database}, clock: ${facts.clock})`,
+    '',
+    facts.admin.source === 'environment'
+      ? 'Operator token: from QUARRY_ADMIN_TOKEN'
+      : `Operator token: ${facts.admin.token}   (kept in ${facts.admin.path})`,
+  ];
+  if (facts.demo) {
+    if (facts.demo.seededCompanies > 0) lines.push(`Demo catalog: seeded ${facts.demo.seededCompanies} companies`);
+    lines.push('', 'Demo accounts:');
+    for (const account of facts.demo.accounts) {
+      lines.push(`  ${account.plan_id.padEnd(16)} ${account.account_id}  ${account.api_key ? `API key: ${account.api_key}` : ''}`);
+    }
+    if (facts.demo.accounts.some((account) => !account.api_key)) {
+      lines.push('', '  API keys are shown once, at first start. A new one: npx quarry accounts key <account id>');
+    }
+    lines.push('', `Try: curl -H "Authorization: Bearer <API key>" ${facts.address.replace('0.0.0.0', 'localhost')}/v1/account`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}

@@ -1,0 +1,29 @@
+// The `Idempotency-Key` header: a repeat with the same key and request returns the first
+// response; the same key with another request is 409. The fingerprint is a hash of the method,
+// the route with its parameters, and the body.
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { IdempotencyClaim } from '../store/idempotency.ts';
+import { fail, type Failure } from '../lib/result.ts';
+
+export const idempotencyKeyCharsMax = 255;
+
+export function idempotencyClaim(
+  request: FastifyRequest,
+  scope: IdempotencyClaim['scope'],
+  accountId: string,
+): IdempotencyClaim | undefined | Failure {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || header.length === 0 || header.length > idempotencyKeyCharsMax || !/^[\x20-\x7e]+$/.test(header)) {
+    return fail('invalid_request', `Idempotency-Key must be 1 to ${idempotencyKeyCharsMax} printable characters`, 'Idempotency-Key');
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${request.method} ${request.url.split('?')[0]} ${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
+  return { accountId, scope, key: header, fingerprint };
+}
+
+export function isFailure(value: unknown): value is Failure {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+}

@@ -1,0 +1,92 @@
+// The HTTP server: Fastify with zod-validated routes, the error model of API.md, the credit
+// headers, and every route of the customer API (/v1) and the operator API (/admin/v1).
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app/context.ts';
+import { newId } from '../lib/ids.ts';
+import { fail, type Failure } from '../lib/result.ts';
+import { customerAuth, operatorAuth } from './auth.ts';
+import { errorBody, statusFor } from './errors.ts';
+import type { RouteApp } from './route_app.ts';
+import { registerCustomerRoutes } from './routes/v1/index_routes.ts';
+import { registerOperatorRoutes } from './admin/index_routes.ts';
+
+/** JSON bodies larger than this are refused with 413 (catalog imports stream and have their own bound). */
+export const bodyBytesMax = 1024 * 1024;
+
+export interface ServerOptions {
+  adminToken: string;
+  trustProxy: boolean;
+  /** Log every request (off in benchmarks). */
+  logRequests?: boolean;
+}
+
+export async function buildServer(context: AppContext, options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: context.logger as FastifyBaseLogger,
+    disableRequestLogging: options.logRequests === false,
+    bodyLimit: bodyBytesMax,
+    trustProxy: options.trustProxy,
+    genReqId: () => newId('request'),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  // Responses are built from typed views; the response schemas document them (OpenAPI) and are
+  // checked in tests, so production serialises with plain JSON.stringify.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const failure = failureFromError(error);
+    if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
+    return reply.code(statusFor(failure)).send(errorBody(failure, request.id));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody(fail('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request.id)),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+    if (request.principal) {
+      reply.header('X-Credits-Remaining', String(request.creditsRemaining ?? request.principal.account.balance));
+    }
+  });
+  app.get('/health', async () => ({ ok: true }));
+  await app.register(async (scope: RouteApp) => {
+    scope.addHook('preHandler', customerAuth(context));
+    registerCustomerRoutes(scope, context);
+  }, { prefix: '/v1' });
+  await app.register(async (scope: RouteApp) => {
+    scope.addHook('preHandler', operatorAuth(options.adminToken));
+    registerOperatorRoutes(scope, context);
+  }, { prefix: '/admin/v1' });
+  return app;
+}
+
+/** Maps framework errors (validation, parsing, limits) to the documented codes. */
+export function failureFromError(error: FastifyError): Failure {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issue = error.validation[0];
+    const path = issue?.instancePath?.replace(/^\//, '').replaceAll('/', '.') ?? '';
+    const field = [error.validationContext, path].filter(Boolean).join('.');
+    return fail('invalid_request', `${field || 'request'}: ${issue?.message ?? 'invalid'}`, field || undefined);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return fail('payload_too_large', `the body is larger than ${bodyBytesMax} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return fail('invalid_request', 'unsupported Content-Type: send application/json', 'Content-Type');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return fail('invalid_request', 'the body is empty; send a JSON object', 'body');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return fail('invalid_request', 'Content-Length does not match the body');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return fail('invalid_request', 'the body is not valid JSON', 'body');
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413) return fail('payload_too_large', error.message);
+  if (status >= 400 && status < 500) return fail('invalid_request', error.message);
+  return fail('internal', 'internal error');
+}

@@ -1,0 +1,28 @@
+// Prefixed, time-sortable identifiers (STYLE.md rule 7): `<prefix>_<26 chars of ULID>`.
+// The time part comes from wall time, not the test clock, so ids stay unique and ordered even
+// when the manual clock jumps.
+import { monotonicFactory } from 'ulidx';
+import { randomBytes } from 'node:crypto';
+import { wallNow } from './clock.ts';
+
+const ulid = monotonicFactory();
+
+export const idPrefixes = {
+  account: 'acct',
+  apiKey: 'key',
+  grant: 'grant',
+  ledgerEntry: 'led',
+  subscription: 'sub',
+  request: 'req',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+export function newId(kind: IdKind): string {
+  return `${idPrefixes[kind]}_${ulid(wallNow()).toLowerCase()}`;
+}
+
+/** A secret token: a readable prefix and 32 random bytes in base64url. */
+export function newSecret(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}

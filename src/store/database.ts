@@ -1,0 +1,68 @@
+// Opens the database: SQLite (better-sqlite3, one file under the data directory, WAL) by default,
+// PostgreSQL when a URL is given. Both sit behind one Kysely instance and run the same migrations.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, Migrator, sql } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrations } from './migrations/index.ts';
+import { openSqlite } from './sqlite.ts';
+import { openPostgres } from './postgres.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /**
+   * Runs `work` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction
+   * never has to upgrade a read lock (which could fail under another process's write); on
+   * PostgreSQL it is READ COMMITTED, and credit use cases lock the account row first.
+   */
+  writeTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  /** SQLite only: a file name other than `quarry.db` (tests use `:memory:`). */
+  sqliteFile?: string;
+}
+
+export const sqliteFileDefault = 'quarry.db';
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openSqlite(sqlitePath(options));
+  await migrate(store.db);
+  return store;
+}
+
+function sqlitePath(options: StoreOptions): string {
+  if (options.sqliteFile === ':memory:') return ':memory:';
+  mkdirSync(options.dataDir, { recursive: true });
+  return join(options.dataDir, options.sqliteFile ?? sqliteFileDefault);
+}
+
+/** Applies every pending migration; fails loudly (with the migration's name) if one fails. */
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error) {
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+  }
+}
+
+/** True when the error is a unique-key violation on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** A cheap round trip, for health checks. */
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

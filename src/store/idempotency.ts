@@ -1,0 +1,101 @@
+// Idempotency keys (STYLE.md rule 4): the key is a primary key, claimed inside the same
+// transaction as the work it guards, so a repeat can only ever see the first result.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, IdempotencyKeysTable } from './schema.ts';
+import { assert } from '../lib/assert.ts';
+
+export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
+
+export interface IdempotencyClaim {
+  /** The account the key belongs to; `_operator` for operator requests not about one account. */
+  accountId: string;
+  scope: 'customer' | 'operator';
+  key: string;
+  /** A hash of the request (method, path, body): the same key with another request is a conflict. */
+  fingerprint: string;
+}
+
+/**
+ * Claims the key, or returns the row of the request that claimed it first. On PostgreSQL a
+ * concurrent claim of the same key waits for the first transaction and then sees its row.
+ */
+export async function claimIdempotencyKey(
+  tx: Kysely<Database>,
+  claim: IdempotencyClaim,
+  now: number,
+): Promise<{ claimed: true } | { claimed: false; row: IdempotencyRow }> {
+  const inserted = await tx
+    .insertInto('idempotency_keys')
+    .values({
+      account_id: claim.accountId,
+      scope: claim.scope,
+      key: claim.key,
+      fingerprint: claim.fingerprint,
+      status_code: 0,
+      response_body: '',
+      created_at: now,
+    })
+    .onConflict((conflict) => conflict.columns(['account_id', 'scope', 'key']).doNothing())
+    .executeTakeFirst();
+  if (inserted.numInsertedOrUpdatedRows === 1n) return { claimed: true };
+  const row = await tx
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('account_id', '=', claim.accountId)
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .executeTakeFirstOrThrow();
+  assert(row.status_code !== 0, 'an idempotency key was seen claimed but not completed after its commit');
+  return { claimed: false, row };
+}
+
+export async function completeIdempotencyKey(
+  tx: Kysely<Database>,
+  claim: IdempotencyClaim,
+  statusCode: number,
+  responseBody: string,
+): Promise<void> {
+  const result = await tx
+    .updateTable('idempotency_keys')
+    .set({ status_code: statusCode, response_body: responseBody })
+    .where('account_id', '=', claim.accountId)
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .executeTakeFirst();
+  assert(result.numUpdatedRows === 1n, 'completed an idempotency key that was not claimed');
+}
+
+/** The stored first response for a key, if the key has been used. */
+export async function findIdempotencyKey(
+  db: Kysely<Database>,
+  claim: Omit<IdempotencyClaim, 'fingerprint'>,
+): Promise<IdempotencyRow | undefined> {
+  return db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('account_id', '=', claim.accountId)
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .executeTakeFirst();
+}
+
+/** Records a key with its response (used under the account's lock, so no one races for it). */
+export async function saveIdempotencyKey(
+  tx: Kysely<Database>,
+  claim: IdempotencyClaim,
+  response: { statusCode: number; body: string },
+  now: number,
+): Promise<void> {
+  await tx
+    .insertInto('idempotency_keys')
+    .values({
+      account_id: claim.accountId,
+      scope: claim.scope,
+      key: claim.key,
+      fingerprint: claim.fingerprint,
+      status_code: response.statusCode,
+      response_body: response.body,
+      created_at: now,
+    })
+    .execute();
+}

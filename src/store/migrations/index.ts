@@ -1,0 +1,7 @@
+// The one migration set, in order. Each entry is frozen once it has landed on main.
+import type { Migration } from 'kysely';
+import * as initial from './0001_initial.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};

@@ -1,0 +1,108 @@
+// Record subscriptions.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, RecordType, SubscriptionsTable } from './schema.ts';
+import type { SubscriptionState } from '../domain/subscriptions/subscriptions.ts';
+
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+
+/** The latest subscription of an account to a record (the highest generation), if any. */
+export async function latestSubscription(
+  db: Kysely<Database>,
+  accountId: string,
+  recordType: RecordType,
+  recordId: string,
+): Promise<SubscriptionRow | undefined> {
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('record_type', '=', recordType)
+    .where('record_id', '=', recordId)
+    .orderBy('generation', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
+  return {
+    id: row.id,
+    recordType: row.record_type,
+    recordId: row.record_id,
+    generation: row.generation,
+    source: row.source,
+    startedAt: row.started_at,
+    expiresAt: row.expires_at,
+    endedAt: row.ended_at,
+  };
+}
+
+export async function findSubscription(
+  db: Kysely<Database>,
+  accountId: string,
+  subscriptionId: string,
+): Promise<SubscriptionRow | undefined> {
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', subscriptionId)
+    .executeTakeFirst();
+}
+
+export interface SubscriptionFilter {
+  accountId: string;
+  recordType?: RecordType | undefined;
+  /** true: active at `now`; false: not active at `now`; undefined: all. */
+  active?: boolean | undefined;
+  expiringBefore?: number | undefined;
+  now: number;
+  /** Cursor: subscriptions whose id sorts after this one. */
+  afterId?: string | undefined;
+  limit: number;
+}
+
+export async function listSubscriptions(db: Kysely<Database>, filter: SubscriptionFilter): Promise<SubscriptionRow[]> {
+  let query = db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('account_id', '=', filter.accountId)
+    .orderBy('id')
+    .limit(filter.limit);
+  if (filter.recordType) query = query.where('record_type', '=', filter.recordType);
+  if (filter.afterId) query = query.where('id', '>', filter.afterId);
+  if (filter.expiringBefore !== undefined) query = query.where('expires_at', '<', filter.expiringBefore);
+  const now = filter.now;
+  if (filter.active === true) {
+    query = query
+      .where('ended_at', 'is', null)
+      .where('started_at', '<=', now)
+      .where('expires_at', '>', now);
+  } else if (filter.active === false) {
+    query = query.where((eb) =>
+      eb.or([eb('ended_at', 'is not', null), eb('started_at', '>', now), eb('expires_at', '<=', now)]),
+    );
+  }
+  return query.execute();
+}
+
+export async function insertSubscription(db: Kysely<Database>, row: SubscriptionRow): Promise<void> {
+  await db.insertInto('subscriptions').values(row).execute();
+}
+
+/** Ends a subscription early (a refund). Returns false if it was already ended. */
+export async function endSubscription(
+  db: Kysely<Database>,
+  accountId: string,
+  subscriptionId: string,
+  endedAt: number,
+  refundSeq: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('subscriptions')
+    .set({ ended_at: endedAt, refund_seq: refundSeq })
+    .where('account_id', '=', accountId)
+    .where('id', '=', subscriptionId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
