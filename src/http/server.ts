@@ -1,6 +1,6 @@
 // The HTTP server: Fastify with zod-validated routes, the error model of API.md, the credit
 // headers, and every route of the customer API (/v1) and the operator API (/admin/v1).
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
@@ -25,7 +25,7 @@ export interface ServerOptions {
 export async function buildServer(context: AppContext, options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
-    disableRequestLogging: options.logRequests === false,
+    logController: new LogController({ disableRequestLogging: options.logRequests === false }),
     bodyLimit: bodyBytesMax,
     trustProxy: options.trustProxy,
     genReqId: () => newId('request'),
