@@ -2,7 +2,7 @@
 // catalog, picks the clock. Shared by the server and every CLI command.
 import pino, { type Logger } from 'pino';
 import type { Config } from '../lib/config.ts';
-import { ManualClock, systemClock, type Clock } from '../lib/clock.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 import { openStore } from '../store/database.ts';
 import type { AppContext } from './context.ts';
 import { CreditEvents } from './credits/credit_events.ts';

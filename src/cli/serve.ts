@@ -12,6 +12,7 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('Run the HTTP server (the customer API on /v1, the operator API on /admin/v1).')
     .option('--no-demo', 'do not seed the demo catalog or create demo accounts (same as QUARRY_DEMO=false)')
+    .option('--json', 'print the start-up facts (address, operator token, demo accounts and keys) as one JSON line')
     .addHelpText(
       'after',
       `
@@ -22,7 +23,7 @@ QUARRY_PLANS_FILE, QUARRY_LOG_LEVEL. See README.md.
 Example:
   PORT=9000 QUARRY_DEMO=false npx quarry serve`,
     )
-    .action(async (options: { demo: boolean }) => {
+    .action(async (options: { demo: boolean; json?: boolean }) => {
       const config = loadConfig();
       const logger = pino({ level: config.logLevel });
       const context = await bootApp({ config, logger });
@@ -30,7 +31,9 @@ Example:
       const demo = config.demo && options.demo ? await ensureDemo(context, progressPrinter()) : undefined;
       const app = await buildServer(context, { adminToken: admin.token, trustProxy: config.trustProxy });
       const address = await app.listen({ port: config.port, host: config.host });
-      printBanner({ address, database: context.store.dialect, admin, demo, clock: config.clock });
+      const facts = { address, database: context.store.dialect, admin, demo, clock: config.clock };
+      if (options.json) process.stdout.write(`${JSON.stringify(bannerJson(facts))}\n`);
+      else printBanner(facts);
       const shutdown = async () => {
         await app.close();
         await context.store.close();
@@ -50,13 +53,25 @@ function progressPrinter(): (done: number, total: number) => void {
   };
 }
 
-function printBanner(facts: {
+interface StartFacts {
   address: string;
   database: string;
   admin: ReturnType<typeof resolveAdminToken>;
   demo: DemoState | undefined;
   clock: string;
-}): void {
+}
+
+function bannerJson(facts: StartFacts): Record<string, unknown> {
+  return {
+    address: facts.address,
+    database: facts.database,
+    clock: facts.clock,
+    admin_token: facts.admin.source === 'environment' ? null : facts.admin.token,
+    demo: facts.demo ?? null,
+  };
+}
+
+function printBanner(facts: StartFacts): void {
   const lines = [
     '',
     `Quarry is running at ${facts.address.replace('0.0.0.0', 'localhost')} (database: ${facts.database}, clock: ${facts.clock})`,

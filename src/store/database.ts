@@ -2,7 +2,7 @@
 // PostgreSQL when a URL is given. Both sit behind one Kysely instance and run the same migrations.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import { openSqlite } from './sqlite.ts';
