@@ -9,7 +9,7 @@ export async function changePlan(
   context: AppContext,
   input: { accountId: string; planId: string; origin: Origin },
 ): Promise<Result<{ changed: boolean }>> {
-  const plan = context.plans.plan(input.planId);
+  const plan = context.plans.catalogPlan(input.planId);
   if (!plan) return unprocessable(`unknown plan ${input.planId}`, 'plan_id');
   const outcome = await inAccountTransaction(context, input.accountId, async (transaction) => {
     if (transaction.plan.id === plan.id) return { ok: true, changed: false };

@@ -28,7 +28,7 @@ export async function createAccount(
   context: AppContext,
   input: CreateAccountInput,
 ): Promise<Result<CreatedAccount & { replayed: boolean }>> {
-  const plan = context.plans.plan(input.planId);
+  const plan = context.plans.catalogPlan(input.planId);
   if (!plan) return unprocessable(`unknown plan ${input.planId}`, 'plan_id');
   const now = context.clock.now();
   const claim: IdempotencyClaim | undefined = input.idempotency

@@ -37,14 +37,26 @@ const catalogFileSchema = z.object({
 export class PlanRegistry {
   readonly #plans: Map<string, Plan>;
   readonly #bundles: Map<string, Bundle>;
+  /** Plans no longer in the catalog file but still held by accounts: readable, not assignable. */
+  readonly #retired = new Map<string, Plan>();
 
   constructor(catalog: PlanCatalog) {
     this.#plans = new Map(catalog.plans.map((plan) => [plan.id, plan]));
     this.#bundles = new Map(catalog.bundles.map((bundle) => [bundle.id, bundle]));
   }
 
+  /** The plan an account is on, including retired plans. */
   plan(id: string): Plan | undefined {
+    return this.#plans.get(id) ?? this.#retired.get(id);
+  }
+
+  /** A plan of the current catalog, which new accounts and plan changes may use. */
+  catalogPlan(id: string): Plan | undefined {
     return this.#plans.get(id);
+  }
+
+  addRetired(plan: Plan): void {
+    if (!this.#plans.has(plan.id)) this.#retired.set(plan.id, plan);
   }
 
   allPlans(): Plan[] {
@@ -92,7 +104,8 @@ export function loadPlanCatalog(path: string | undefined): PlanCatalog {
 
 /**
  * Writes the catalog's plans to the database (insert or update by id). Plans that left the
- * catalog stay in the table, so accounts on them keep working until moved.
+ * catalog stay in the table and come back into the registry as retired, so accounts on them keep
+ * working until an operator moves them.
  */
 export async function syncPlans(db: Kysely<Database>, registry: PlanRegistry, now: number): Promise<void> {
   for (const plan of registry.allPlans()) {
@@ -110,5 +123,15 @@ export async function syncPlans(db: Kysely<Database>, registry: PlanRegistry, no
       .values(row)
       .onConflict((conflict) => conflict.column('id').doUpdateSet({ ...row, id: undefined }))
       .execute();
+  }
+  for (const row of await db.selectFrom('plans').selectAll().execute()) {
+    registry.addRetired({
+      id: row.id,
+      name: row.name,
+      features: JSON.parse(row.features) as Plan['features'],
+      creditsPerPeriod: row.credits_per_period,
+      period: row.period,
+      rateLimitPerSecond: row.rate_limit_per_second ?? undefined,
+    });
   }
 }
