@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { IpFamily } from '../domain/catalog/ip_ranges.ts';
+import { assert } from '../lib/assert.ts';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32; PostgreSQL allows 65,535. */
 export const statementParametersMax = 32_766;
@@ -64,8 +65,12 @@ export function rowsPerStatement(columnCount: number): number {
   return Math.min(statementRowsMax, Math.floor(statementParametersMax / columnCount));
 }
 
-/** Upserts companies by id and replaces their child rows. The caller provides the transaction. */
+/**
+ * Upserts companies by id and replaces their child rows. The caller provides the transaction.
+ * Ids must be distinct: PostgreSQL refuses to upsert one row twice in a statement.
+ */
 export async function writeCompanies(tx: Kysely<Database>, companies: readonly CompanyWrite[], now: number): Promise<WriteCounts> {
+  assertDistinctIds(companies);
   const counts: WriteCounts = { created: 0, updated: 0 };
   for (const batch of chunk(companies, rowsPerStatement(companyColumnCount))) {
     const existing = await countExisting(tx, 'companies', batch.map((company) => company.id));
@@ -78,8 +83,9 @@ export async function writeCompanies(tx: Kysely<Database>, companies: readonly C
   return counts;
 }
 
-/** Upserts contacts by id. Their companies must exist (a foreign key says so). */
+/** Upserts contacts by id (distinct ids). Their companies must exist (a foreign key says so). */
 export async function writeContacts(tx: Kysely<Database>, contacts: readonly ContactWrite[], now: number): Promise<WriteCounts> {
+  assertDistinctIds(contacts);
   const counts: WriteCounts = { created: 0, updated: 0 };
   for (const batch of chunk(contacts, rowsPerStatement(contactColumnCount))) {
     const existing = await countExisting(tx, 'contacts', batch.map((contact) => contact.id));
@@ -228,6 +234,10 @@ function pickContact(contact: ContactWrite): ContactWrite {
     linkedin_url: contact.linkedin_url,
     country: contact.country,
   };
+}
+
+function assertDistinctIds(records: ReadonlyArray<{ id: string }>): void {
+  assert(new Set(records.map((record) => record.id)).size === records.length, 'records written together must have distinct ids');
 }
 
 function* chunk<Item>(items: readonly Item[], size: number): Generator<Item[]> {

@@ -68,10 +68,11 @@ export function registerCatalogImport(app: RouteApp, context: AppContext): void 
           });
           if (result.ok) return { imported: result.imported, created: result.created, updated: result.updated };
           const first = result.errors[0];
+          const more = result.omitted > 0 ? `; ${result.omitted} more error(s) not listed` : '';
           return reply.code(400).send({
             error: {
               code: 'invalid_request',
-              message: `${result.errors.length} invalid line(s); nothing was imported${first ? ` (line ${first.line}: ${first.message})` : ''}`,
+              message: `${result.invalid_lines} invalid line(s); nothing was imported${first ? ` (line ${first.line}: ${first.message})` : ''}${more}`,
               request_id: request.id,
               lines: result.errors,
             },

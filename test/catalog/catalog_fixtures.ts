@@ -1,0 +1,88 @@
+// Shared by the catalog tests: NDJSON input in chunks, row counts of every catalog table (and of
+// the subscriptions, which imports must never touch), and a subscription to a record.
+import type { Store } from '../../src/store/database.ts';
+import type { Database } from '../../src/store/schema.ts';
+import type { CompanyRecord } from '../../src/domain/catalog/records.ts';
+import type { GeneratedCompany } from '../../src/app/catalog/generate_catalog.ts';
+
+export const testNow = Date.UTC(2026, 0, 15);
+
+export function ndjson(records: readonly unknown[]): string {
+  return records.map((record) => (typeof record === 'string' ? record : JSON.stringify(record))).join('\n') + '\n';
+}
+
+/** The text as a stream of byte chunks of `size`, as a socket or file would deliver it. */
+export async function* chunked(text: string, size = 64 * 1024): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
+}
+
+const countedTables = [
+  'companies',
+  'company_technologies',
+  'company_ip_ranges',
+  'company_signals',
+  'company_financials',
+  'company_news',
+  'contacts',
+  'subscriptions',
+] as const satisfies ReadonlyArray<keyof Database>;
+
+export type TableCounts = Record<(typeof countedTables)[number], number>;
+
+export async function tableCounts(store: Store): Promise<TableCounts> {
+  const counts = {} as TableCounts;
+  for (const table of countedTables) {
+    const row = await store.db
+      .selectFrom(table)
+      .select((select) => select.fn.countAll<number | string>().as('count'))
+      .executeTakeFirstOrThrow();
+    counts[table] = Number(row.count);
+  }
+  return counts;
+}
+
+/** The record part of a generated company, as getCompany returns it. */
+export function companyRecordOf(company: GeneratedCompany): CompanyRecord {
+  const { signals: _signals, financials: _financials, news: _news, ...record } = company;
+  return record;
+}
+
+/** An account (on a plan of its own) subscribed to one record, written directly. */
+export async function subscribe(store: Store, record: { type: 'company' | 'contact'; id: string }): Promise<void> {
+  await store.db
+    .insertInto('plans')
+    .values({ id: 'catalog_test', name: 'Catalog test', features: '[]', credits_per_period: 0, period: 'month', rate_limit_per_second: null, updated_at: testNow })
+    .execute();
+  await store.db
+    .insertInto('accounts')
+    .values({
+      id: 'acct_catalog_test',
+      name: 'Catalog test',
+      plan_id: 'catalog_test',
+      created_at: testNow,
+      period_anchor: testNow,
+      period_epoch: 0,
+      period_index: 0,
+      balance: 0,
+      ledger_seq: 0,
+      next_event_at: testNow,
+    })
+    .execute();
+  await store.db
+    .insertInto('subscriptions')
+    .values({
+      account_id: 'acct_catalog_test',
+      id: 'sub_catalog_test',
+      record_type: record.type,
+      record_id: record.id,
+      generation: 1,
+      source: 'grant',
+      started_at: testNow,
+      expires_at: testNow + 365 * 86_400_000,
+      ended_at: null,
+      charge_seq: null,
+      refund_seq: null,
+    })
+    .execute();
+}

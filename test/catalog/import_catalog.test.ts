@@ -1,0 +1,215 @@
+// Proves the NDJSON import: valid files are written with the right counts, any invalid line
+// (schema, JSON, repeated id, unknown company, over the byte bound) is reported with its line
+// number and nothing at all is written, re-imports update in place and replace child rows
+// without touching subscriptions, and the line splitter copes with any chunking.
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { describeEachDatabase, openTestStore, type TestStore } from '../harness/databases.ts';
+import { importCatalog, importErrorsReportedMax, importLineBytesMax, type ImportResult } from '../../src/app/catalog/import_catalog.ts';
+import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
+import {
+  countCompanies,
+  countContacts,
+  getCompany,
+  getCompanyFinancials,
+  getCompanyNews,
+  getCompanySignals,
+  getContact,
+} from '../../src/store/catalog.ts';
+import { chunked, companyRecordOf, ndjson, subscribe, tableCounts, testNow } from './catalog_fixtures.ts';
+
+const companies = [...generateCompanies({ seed: 5, count: 30 })];
+const contacts = companies.flatMap((company) => [...generateContacts(company, { seed: 5 })]);
+
+function importText(store: TestStore, type: 'companies' | 'contacts', text: string, chunkBytes?: number): Promise<ImportResult> {
+  return importCatalog(store, { type, input: chunked(text, chunkBytes), now: testNow });
+}
+
+function errorLines(result: ImportResult): number[] {
+  if (result.ok) throw new Error('expected the import to fail');
+  return [...new Set(result.errors.map((error) => error.line))];
+}
+
+describeEachDatabase('importCatalog', (kind) => {
+  let store: TestStore;
+
+  beforeEach(async () => {
+    store = await openTestStore(kind);
+  });
+
+  afterEach(async () => {
+    await store.dropDatabase();
+  });
+
+  test('imports valid companies and contacts, and reads them back as records', async () => {
+    const progress: number[] = [];
+    const result = await importCatalog(store, {
+      type: 'companies',
+      input: chunked(ndjson(companies)),
+      now: testNow,
+      onProgress: (lines) => progress.push(lines),
+    });
+    expect(result).toEqual({ ok: true, imported: 30, created: 30, updated: 0 });
+    expect(progress.at(-1)).toBe(30);
+    expect(await importText(store, 'contacts', ndjson(contacts))).toEqual({
+      ok: true,
+      imported: contacts.length,
+      created: contacts.length,
+      updated: 0,
+    });
+    expect(await countCompanies(store.db)).toBe(30);
+    expect(await countContacts(store.db)).toBe(contacts.length);
+
+    const company = companies[3];
+    if (!company) throw new Error('no sample company');
+    expect(await getCompany(store.db, company.id)).toEqual(companyRecordOf(company));
+    const newestFirst = [...company.signals].sort((a, b) => b.occurred_at.localeCompare(a.occurred_at));
+    expect(await getCompanySignals(store.db, company.id)).toEqual(newestFirst);
+    expect((await getCompanyFinancials(store.db, company.id)).map((row) => row.year)).toEqual(
+      company.financials.map((row) => row.year).sort((a, b) => b - a),
+    );
+    const news = await getCompanyNews(store.db, company.id);
+    expect(news.map((item) => item.published_at)).toEqual(
+      company.news.map((item) => item.published_at).sort((a, b) => (b ?? '').localeCompare(a ?? '')),
+    );
+    expect(await getContact(store.db, contacts[0]?.id ?? '')).toEqual(contacts[0]);
+    expect(await getCompany(store.db, 'cmp_missing')).toBeNull();
+    expect(await getContact(store.db, 'cnt_missing')).toBeNull();
+  });
+
+  test('reports exactly the invalid lines among good ones, and writes nothing', async () => {
+    await importText(store, 'companies', ndjson(companies.slice(0, 5)));
+    const before = await tableCounts(store);
+    const lines: unknown[] = companies.slice(5, 25).map((company) => ({ ...company, name: `${company.name} (renamed)` }));
+    lines[3] = '{"id": "broken", "name": ';
+    lines[10] = { id: 'no_name' };
+    lines[16] = { id: 'bad_cidr', name: 'Bad', ip_ranges: ['10.0.0.0/8', '10.0.0.300/32'] };
+    lines.push({ ...companies[0], name: 'would be an update' });
+
+    const result = await importText(store, 'companies', ndjson(lines));
+    expect(errorLines(result)).toEqual([4, 11, 17]);
+    expect(result).toMatchObject({ ok: false, omitted: 0, invalid_lines: 3 });
+    if (!result.ok) {
+      expect(result.errors[1]).toMatchObject({ line: 11, field: 'name' });
+      expect(result.errors[2]).toMatchObject({ line: 17, field: 'ip_ranges.1' });
+    }
+    expect(await tableCounts(store)).toEqual(before);
+    expect((await getCompany(store.db, companies[0]?.id ?? ''))?.name).toBe(companies[0]?.name);
+  });
+
+  test('reports a repeated id at the line that repeats it', async () => {
+    const first = companies[0];
+    const result = await importText(store, 'companies', ndjson([first, companies[1], { ...first, name: 'Again' }]));
+    expect(result).toMatchObject({ ok: false, errors: [{ line: 3, field: 'id' }] });
+    if (!result.ok) expect(result.errors[0]?.message).toContain('line 1');
+    expect(await countCompanies(store.db)).toBe(0);
+  });
+
+  test('updates re-imported records in place, replaces their children, and keeps subscriptions', async () => {
+    await importText(store, 'companies', ndjson(companies.slice(0, 5)));
+    await importText(store, 'contacts', ndjson(contacts.filter((contact) => contact.company_id <= 'cmp_0000005')));
+    const target = companies[0];
+    if (!target) throw new Error('no sample company');
+    await subscribe(store, { type: 'company', id: target.id });
+    const before = await tableCounts(store);
+    const subscriptionBefore = await store.db.selectFrom('subscriptions').selectAll().execute();
+
+    const changed = {
+      ...target,
+      name: 'Renamed Ltd',
+      employees: 4_321,
+      technologies: ['Rust'],
+      ip_ranges: ['203.0.113.0/24'],
+      signals: [],
+      financials: [{ year: 2025, revenue_usd: 1_000, employees: 2 }],
+      news: [],
+    };
+    expect(await importText(store, 'companies', ndjson([changed]))).toEqual({ ok: true, imported: 1, created: 0, updated: 1 });
+
+    expect(await getCompany(store.db, target.id)).toMatchObject({ name: 'Renamed Ltd', employees: 4_321, technologies: ['Rust'], ip_ranges: ['203.0.113.0/24'] });
+    const technologies = await store.db.selectFrom('company_technologies').select('technology').where('company_id', '=', target.id).execute();
+    expect(technologies).toEqual([{ technology: 'Rust' }]);
+    expect(await getCompanySignals(store.db, target.id)).toEqual([]);
+    expect(await getCompanyFinancials(store.db, target.id)).toEqual([{ year: 2025, revenue_usd: 1_000, employees: 2 }]);
+    const after = await tableCounts(store);
+    expect(after.companies).toBe(before.companies);
+    expect(after.contacts).toBe(before.contacts);
+    expect(after.subscriptions).toBe(before.subscriptions);
+    expect(after.company_technologies).toBe(before.company_technologies - target.technologies.length + 1);
+    expect(after.company_signals).toBe(before.company_signals - target.signals.length);
+    expect(await store.db.selectFrom('subscriptions').selectAll().execute()).toEqual(subscriptionBefore);
+    // The other companies keep their children.
+    expect(await getCompanySignals(store.db, companies[1]?.id ?? '')).toHaveLength(companies[1]?.signals.length ?? -1);
+  });
+
+  test('refuses a contact whose company is not in the catalog, at its line', async () => {
+    await importText(store, 'companies', ndjson(companies.slice(0, 2)));
+    const lines = [
+      contacts[0],
+      { ...contacts[1], id: 'cnt_orphan', company_id: 'cmp_9999999' },
+      contacts[2],
+      { ...contacts[3], id: 'cnt_orphan_2', company_id: 'cmp_9999999' },
+    ];
+    const result = await importText(store, 'contacts', ndjson(lines));
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [
+        { line: 2, field: 'company_id' },
+        { line: 4, field: 'company_id' },
+      ],
+    });
+    expect(await countContacts(store.db)).toBe(0);
+  });
+
+  test('reports a line over the byte bound as an error, and keeps counting lines after it', async () => {
+    const huge = { id: 'huge', name: 'Huge', description: 'x'.repeat(importLineBytesMax) };
+    const result = await importText(store, 'companies', ndjson([companies[0], huge, '{not json', companies[1]]));
+    expect(errorLines(result)).toEqual([2, 3]);
+    if (!result.ok) expect(result.errors[0]?.message).toContain(`${importLineBytesMax} bytes`);
+    expect(await countCompanies(store.db)).toBe(0);
+  });
+
+  test('splits lines across any chunking, with CRLF, blank lines and multi-byte characters', async () => {
+    const text = [
+      JSON.stringify({ id: 'zurich', name: 'Zürich AG', city: 'Zürich' }),
+      '',
+      JSON.stringify({ id: 'tokyo', name: '東京株式会社', city: '東京' }),
+      '   ',
+      JSON.stringify({ id: 'emoji', name: 'Rocket 🚀 Labs' }),
+    ].join('\r\n');
+    for (const chunkBytes of [1, 3, 7, 1024]) {
+      const result = await importText(store, 'companies', `\uFEFF${text}`, chunkBytes);
+      expect(result).toMatchObject({ ok: true, imported: 3 });
+    }
+    expect((await getCompany(store.db, 'tokyo'))?.name).toBe('東京株式会社');
+    expect((await getCompany(store.db, 'emoji'))?.name).toBe('Rocket 🚀 Labs');
+    const bad = await importText(store, 'companies', `${text}\r\n\r\n{"id": "x"}`, 5);
+    expect(errorLines(bad)).toEqual([7]);
+  });
+
+  test('caps the reported errors, in line order, and counts the rest', async () => {
+    const invalid = importErrorsReportedMax + 500;
+    const result = await importText(store, 'companies', ndjson(Array.from({ length: invalid }, (_, index) => ({ id: `c${index}` }))));
+    if (result.ok) throw new Error('expected the import to fail');
+    expect(result.errors).toHaveLength(importErrorsReportedMax);
+    expect(result.errors[0]?.line).toBe(1);
+    expect(result.errors.at(-1)?.line).toBe(importErrorsReportedMax);
+    expect(result.omitted).toBe(500);
+    expect(result.invalid_lines).toBe(invalid);
+  });
+
+  test('writes the same when the validated rows spill to a temporary file', async () => {
+    const result = await importCatalog(store, {
+      type: 'companies',
+      input: chunked(ndjson(companies)),
+      now: testNow,
+      spoolMemoryBytesMax: 2_000,
+    });
+    expect(result).toEqual({ ok: true, imported: 30, created: 30, updated: 0 });
+    expect(await getCompany(store.db, companies[29]?.id ?? '')).toEqual(companyRecordOf(companies[29]!));
+  });
+
+  test('imports nothing from an empty input', async () => {
+    expect(await importText(store, 'contacts', '')).toEqual({ ok: true, imported: 0, created: 0, updated: 0 });
+    expect(await importText(store, 'companies', '\n\n')).toEqual({ ok: true, imported: 0, created: 0, updated: 0 });
+  });
+});
