@@ -3,14 +3,38 @@
 //
 // Every table that belongs to an account leads its key with account_id (DESIGN.md, "Beyond one
 // database"), and every invariant the code relies on is a constraint here as well.
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen and must not depend on today's schema types
 type AnyDatabase = Kysely<any>;
 
 export async function up(db: AnyDatabase): Promise<void> {
   await createCreditTables(db);
+  await forbidLedgerEdits(db);
   await createCatalogTables(db);
+}
+
+/**
+ * The ledger is append-only (STYLE.md rule 3): expiry, refund and correction are new entries.
+ * Triggers refuse any UPDATE or DELETE of ledger entries and their allocations.
+ */
+async function forbidLedgerEdits(db: AnyDatabase): Promise<void> {
+  const tables = ['ledger_entries', 'ledger_allocations'];
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`create function quarry_refuse_ledger_edit() returns trigger language plpgsql as $$
+      begin raise exception 'the ledger is append-only (% on %)', tg_op, tg_table_name; end $$`.execute(db);
+    for (const table of tables) {
+      await sql`create trigger ${sql.id(`${table}_append_only`)} before update or delete on ${sql.table(table)}
+        for each row execute function quarry_refuse_ledger_edit()`.execute(db);
+    }
+    return;
+  }
+  for (const table of tables) {
+    for (const operation of ['update', 'delete'] as const) {
+      await sql`create trigger ${sql.id(`${table}_no_${operation}`)} before ${sql.raw(operation)} on ${sql.table(table)}
+        begin select raise(abort, 'the ledger is append-only'); end`.execute(db);
+    }
+  }
 }
 
 async function createCreditTables(db: AnyDatabase): Promise<void> {
