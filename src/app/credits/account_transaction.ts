@@ -282,6 +282,22 @@ export interface AccountTransactionOptions {
 
 export type AccountWork<T> = (transaction: AccountTransaction) => Promise<Result<T>>;
 
+export interface AccountOutcome<T> {
+  value: T;
+  /** True when an idempotency key matched: `value` and `balance` are the first request's. */
+  replayed: boolean;
+  /** The balance right after the work (for a replay: right after the first request's work). */
+  balance: number;
+  /** The balance now, for the X-Credits-Remaining header. */
+  currentBalance: number;
+}
+
+/** What an idempotency key keeps of the first request: its value and the balance after it. */
+interface StoredOutcome {
+  value: unknown;
+  balance: number;
+}
+
 /**
  * Runs `work` in one write transaction on the locked account, after bringing the account up to
  * date. `work` must decide before it writes: a failure it returns after appending entries is a
@@ -292,7 +308,7 @@ export async function inAccountTransaction<T extends object>(
   accountId: string,
   work: AccountWork<T>,
   options: AccountTransactionOptions = {},
-): Promise<Result<{ value: T; replayed: boolean; balance: number }>> {
+): Promise<Result<AccountOutcome<T>>> {
   const { store } = context;
   let announce: AccountTransaction | undefined;
   const result = await store.writeTransaction(async (tx) => {
@@ -302,10 +318,11 @@ export async function inAccountTransaction<T extends object>(
     await transaction.bringUpToDate();
     const replay = options.idempotency ? await findReplay(tx, options.idempotency) : undefined;
     if (replay && !replay.ok) return replay;
-    if (replay?.value) {
+    if (replay?.stored) {
       await finishIfChanged(transaction);
       announce = transaction;
-      return { ok: true as const, value: replay.value as T, replayed: true, balance: transaction.balance };
+      const { value, balance } = replay.stored;
+      return { ok: true as const, value: value as T, replayed: true, balance, currentBalance: transaction.balance };
     }
     const rolledOver = transaction.entriesWritten;
     const outcome = await work(transaction);
@@ -317,11 +334,14 @@ export async function inAccountTransaction<T extends object>(
     }
     const { ok: _ok, ...value } = outcome;
     if (options.idempotency) {
-      await saveIdempotencyKey(tx, options.idempotency, { statusCode: 200, body: JSON.stringify(value) }, transaction.now);
+      const stored: StoredOutcome = { value, balance: transaction.balance };
+      // The status is the use case's success; the HTTP route picks the status code it answers with.
+      await saveIdempotencyKey(tx, options.idempotency, { statusCode: 200, body: JSON.stringify(stored) }, transaction.now);
     }
     await finishIfChanged(transaction);
     announce = transaction;
-    return { ok: true as const, value: value as unknown as T, replayed: false, balance: transaction.balance };
+    const balance = transaction.balance;
+    return { ok: true as const, value: value as unknown as T, replayed: false, balance, currentBalance: balance };
   });
   if (announce?.changed) {
     context.events.balanceChanged({
@@ -356,11 +376,14 @@ async function openAccountTransaction(
  * is enough here; the key's primary key backs it. A failed request stores no key, so the
  * client can retry it once the cause is fixed.
  */
-async function findReplay(tx: Kysely<Database>, idempotency: IdempotencyClaim): Promise<{ ok: true; value?: unknown } | Failure> {
+async function findReplay(
+  tx: Kysely<Database>,
+  idempotency: IdempotencyClaim,
+): Promise<{ ok: true; stored?: StoredOutcome } | Failure> {
   const row = await findIdempotencyKey(tx, idempotency);
   if (!row) return { ok: true };
   if (row.fingerprint !== idempotency.fingerprint) {
     return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
   }
-  return { ok: true, value: JSON.parse(row.response_body) };
+  return { ok: true, stored: JSON.parse(row.response_body) as StoredOutcome };
 }

@@ -21,7 +21,7 @@ export interface AdjustInput {
 export async function adjustCredits(
   context: AppContext,
   input: AdjustInput,
-): Promise<Result<{ entry: LedgerEntryView; balance: number; replayed: boolean }>> {
+): Promise<Result<{ entry: LedgerEntryView; balance: number; currentBalance: number; replayed: boolean }>> {
   const { credits } = input;
   if (!Number.isSafeInteger(credits) || credits === 0 || Math.abs(credits) > grantCreditsMax) {
     return unprocessable(`credits must be a non-zero whole number within ±${grantCreditsMax}`, 'credits');
@@ -48,5 +48,5 @@ export async function adjustCredits(
     { idempotency: input.idempotency },
   );
   if (!outcome.ok) return outcome;
-  return { ok: true, entry: outcome.value.entry, balance: outcome.balance, replayed: outcome.replayed };
+  return { ok: true, entry: outcome.value.entry, balance: outcome.balance, currentBalance: outcome.currentBalance, replayed: outcome.replayed };
 }

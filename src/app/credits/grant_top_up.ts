@@ -23,7 +23,7 @@ export interface TopUpInput {
   idempotency?: IdempotencyClaim | undefined;
 }
 
-export type TopUpResult = Result<{ grant: GrantView; replayed: boolean; balance: number }>;
+export type TopUpResult = Result<{ grant: GrantView; replayed: boolean; balance: number; currentBalance: number }>;
 
 export async function grantTopUp(context: AppContext, input: TopUpInput): Promise<TopUpResult> {
   if (!Number.isSafeInteger(input.credits) || input.credits <= 0 || input.credits > grantCreditsMax) {
@@ -36,7 +36,7 @@ export async function grantTopUp(context: AppContext, input: TopUpInput): Promis
     { idempotency: input.idempotency },
   );
   if (!outcome.ok) return outcome;
-  return { ok: true, grant: outcome.value.grant, replayed: outcome.replayed, balance: outcome.balance };
+  return { ok: true, grant: outcome.value.grant, replayed: outcome.replayed, balance: outcome.balance, currentBalance: outcome.currentBalance };
 }
 
 async function addGrant(transaction: AccountTransaction, input: TopUpInput): Promise<Result<{ grant: GrantView }>> {

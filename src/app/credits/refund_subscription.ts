@@ -13,7 +13,7 @@ import { inAccountTransaction, type Origin } from './account_transaction.ts';
 export async function refundSubscription(
   context: AppContext,
   input: { accountId: string; subscriptionId: string; reason: string; origin: Origin; idempotency?: IdempotencyClaim | undefined },
-): Promise<Result<{ entry: LedgerEntryView; balance: number; replayed: boolean }>> {
+): Promise<Result<{ entry: LedgerEntryView; balance: number; currentBalance: number; replayed: boolean }>> {
   const outcome = await inAccountTransaction(
     context,
     input.accountId,
@@ -50,5 +50,5 @@ export async function refundSubscription(
     { idempotency: input.idempotency },
   );
   if (!outcome.ok) return outcome;
-  return { ok: true, entry: outcome.value.entry, balance: outcome.balance, replayed: outcome.replayed };
+  return { ok: true, entry: outcome.value.entry, balance: outcome.balance, currentBalance: outcome.currentBalance, replayed: outcome.replayed };
 }

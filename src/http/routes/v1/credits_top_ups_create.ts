@@ -31,7 +31,7 @@ export function registerCreditsTopUpsCreate(app: RouteApp, context: AppContext):
         idempotency,
       });
       if (!result.ok) return sendFailure(request, reply, result);
-      request.creditsRemaining = result.balance;
+      request.creditsRemaining = result.currentBalance;
       if (result.replayed) reply.header('Idempotent-Replayed', 'true');
       return reply.code(201).send({ grant: result.grant, balance: result.balance });
     },
