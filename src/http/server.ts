@@ -1,6 +1,6 @@
 // The HTTP server: Fastify with zod-validated routes, the error model of API.md, the credit
 // headers, and every route of the customer API (/v1) and the operator API (/admin/v1).
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
@@ -14,6 +14,8 @@ import { registerOperatorRoutes } from './admin/index_routes.ts';
 
 /** JSON bodies larger than this are refused with 413 (catalog imports stream and have their own bound). */
 export const bodyBytesMax = 1024 * 1024;
+/** The router's bound on one path parameter, in characters. */
+export const routeParamCharsMax = 1024;
 
 export interface ServerOptions {
   adminToken: string;
@@ -31,6 +33,14 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     genReqId: () => newId('request'),
     requestIdHeader: false,
     return503OnClosing: true,
+    // Above every id bound (128), so an over-long id reaches zod and gets the documented 400.
+    routerOptions: { maxParamLength: routeParamCharsMax },
+    // Errors the router raises before any route runs (bad URL encoding, over-long parameters)
+    // answer in the documented error shape too.
+    frameworkErrors: (error, request, reply) => {
+      const failure = fail('invalid_request', error.message);
+      void (reply as FastifyReply).code(statusFor(failure)).send(errorBody(failure, request.id));
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Responses are built from typed views; the response schemas document them (OpenAPI) and are
@@ -52,11 +62,13 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
   });
   app.get('/health', async () => ({ ok: true }));
   await app.register(async (scope: RouteApp) => {
-    scope.addHook('preHandler', customerAuth(context));
+    // onRequest: a caller is authenticated before its input is even parsed, so an anonymous
+    // request gets 401 (not validation details) and a key holder's 400 carries its balance.
+    scope.addHook('onRequest', customerAuth(context));
     registerCustomerRoutes(scope, context);
   }, { prefix: '/v1' });
   await app.register(async (scope: RouteApp) => {
-    scope.addHook('preHandler', operatorAuth(options.adminToken));
+    scope.addHook('onRequest', operatorAuth(options.adminToken));
     registerOperatorRoutes(scope, context);
   }, { prefix: '/admin/v1' });
   return app;

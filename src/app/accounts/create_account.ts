@@ -20,7 +20,8 @@ export interface CreateAccountInput {
 
 export interface CreatedAccount {
   account_id: string;
-  api_key: string;
+  /** The secret, shown once: null on an idempotent replay, because only its hash is kept. */
+  api_key: string | null;
   api_key_id: string;
 }
 
@@ -70,7 +71,8 @@ export async function createAccount(
     await transaction.finish();
     const apiKey = await insertNewApiKey(tx, account.id, 'default', now);
     const created: CreatedAccount = { account_id: account.id, api_key: apiKey.key, api_key_id: apiKey.id };
-    if (claim) await completeIdempotencyKey(tx, claim, 201, JSON.stringify(created));
+    // The replay keeps everything but the secret, which is never stored in clear.
+    if (claim) await completeIdempotencyKey(tx, claim, 201, JSON.stringify({ ...created, api_key: null }));
     return { ok: true as const, ...created, replayed: false };
   });
 }

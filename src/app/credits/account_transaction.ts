@@ -316,32 +316,11 @@ export async function inAccountTransaction<T extends object>(
     if (!opened.ok) return opened;
     const transaction = opened.transaction;
     await transaction.bringUpToDate();
-    const replay = options.idempotency ? await findReplay(tx, options.idempotency) : undefined;
-    if (replay && !replay.ok) return replay;
-    if (replay?.stored) {
-      await finishIfChanged(transaction);
-      announce = transaction;
-      const { value, balance } = replay.stored;
-      return { ok: true as const, value: value as T, replayed: true, balance, currentBalance: transaction.balance };
-    }
-    const rolledOver = transaction.entriesWritten;
-    const outcome = await work(transaction);
-    if (!outcome.ok) {
-      assert(transaction.entriesWritten === rolledOver, 'a use case failed after writing ledger entries');
-      await finishIfChanged(transaction);
-      announce = transaction;
-      return outcome;
-    }
-    const { ok: _ok, ...value } = outcome;
-    if (options.idempotency) {
-      const stored: StoredOutcome = { value, balance: transaction.balance };
-      // The status is the use case's success; the HTTP route picks the status code it answers with.
-      await saveIdempotencyKey(tx, options.idempotency, { statusCode: 200, body: JSON.stringify(stored) }, transaction.now);
-    }
+    const outcome = await runWork(transaction, work, options);
+    // Whatever the outcome, what fell due has been written: the account row must follow it.
     await finishIfChanged(transaction);
     announce = transaction;
-    const balance = transaction.balance;
-    return { ok: true as const, value: value as unknown as T, replayed: false, balance, currentBalance: balance };
+    return outcome;
   });
   if (announce?.changed) {
     context.events.balanceChanged({
@@ -351,6 +330,34 @@ export async function inAccountTransaction<T extends object>(
     });
   }
   return result;
+}
+
+async function runWork<T extends object>(
+  transaction: AccountTransaction,
+  work: AccountWork<T>,
+  options: AccountTransactionOptions,
+): Promise<Result<AccountOutcome<T>>> {
+  const { tx } = transaction;
+  const replay = options.idempotency ? await findReplay(tx, options.idempotency) : undefined;
+  if (replay && !replay.ok) return replay;
+  if (replay?.stored) {
+    const { value, balance } = replay.stored;
+    return { ok: true, value: value as T, replayed: true, balance, currentBalance: transaction.balance };
+  }
+  const rolledOver = transaction.entriesWritten;
+  const outcome = await work(transaction);
+  if (!outcome.ok) {
+    assert(transaction.entriesWritten === rolledOver, 'a use case failed after writing ledger entries');
+    return outcome;
+  }
+  const { ok: _ok, ...value } = outcome;
+  const balance = transaction.balance;
+  if (options.idempotency) {
+    const stored: StoredOutcome = { value, balance };
+    // The status is the use case's success; the HTTP route picks the status code it answers with.
+    await saveIdempotencyKey(tx, options.idempotency, { statusCode: 200, body: JSON.stringify(stored) }, transaction.now);
+  }
+  return { ok: true, value: value as unknown as T, replayed: false, balance, currentBalance: balance };
 }
 
 async function finishIfChanged(transaction: AccountTransaction): Promise<void> {

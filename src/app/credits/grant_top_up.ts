@@ -4,7 +4,7 @@
 import { findGrant } from '../../store/credits.ts';
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import { assert } from '../../lib/assert.ts';
-import { fail, unprocessable, type Result } from '../../lib/result.ts';
+import { unprocessable, type Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
 import { grantView, type GrantView } from '../views.ts';
 import { inAccountTransaction, type AccountTransaction, type Origin } from './account_transaction.ts';
@@ -62,7 +62,7 @@ export async function buyTopUp(
   input: { accountId: string; bundleId: string; origin: Origin; idempotency?: IdempotencyClaim | undefined },
 ): Promise<TopUpResult> {
   const bundle = context.plans.bundle(input.bundleId);
-  if (!bundle) return fail('invalid_request', `unknown bundle ${input.bundleId}`, 'bundle');
+  if (!bundle) return unprocessable(`unknown bundle ${input.bundleId}`, 'bundle');
   return grantTopUp(context, {
     accountId: input.accountId,
     credits: bundle.credits,

@@ -38,7 +38,7 @@ export async function ensureDemo(context: AppContext, onProgress?: (done: number
     const name = `Demo ${plan.name}`;
     const created = await createAccount(context, { name, planId: plan.id, origin: systemOrigin });
     if (!created.ok) throw new Error(`could not create the demo account for ${plan.id}: ${created.message}`);
-    accounts.push({ account_id: created.account_id, plan_id: plan.id, name, api_key: created.api_key });
+    accounts.push({ account_id: created.account_id, plan_id: plan.id, name, api_key: created.api_key ?? undefined });
   }
   const withoutKeys = accounts.map(({ api_key: _key, ...account }) => account);
   await db.insertInto('settings').values({ key: demoAccountsKey, value: JSON.stringify(withoutKeys) }).execute();

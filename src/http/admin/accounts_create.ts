@@ -25,10 +25,12 @@ export function registerAccountsCreate(app: RouteApp, context: AppContext): void
     {
       schema: {
         summary: 'Open an account',
+        description:
+          'Returns the account and its first API key, shown once. A repeat with the same Idempotency-Key returns the same account with api_key null: only a hash of the key is kept.',
         tags: ['operator'],
         body: createAccountBody,
         response: {
-          201: z.object({ account: accountSchema, api_key: z.string(), api_key_id: z.string() }),
+          201: z.object({ account: accountSchema, api_key: z.string().nullable(), api_key_id: z.string() }),
           400: errorResponse,
           409: errorResponse,
           422: errorResponse,

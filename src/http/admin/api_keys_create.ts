@@ -23,7 +23,7 @@ export function registerApiKeysCreate(app: RouteApp, context: AppContext): void 
         summary: 'Issue an API key',
         tags: ['operator'],
         params: idParams,
-        body: z.object({ name: z.string().trim().min(1).max(100).optional() }).optional(),
+        body: z.object({ name: z.string().trim().min(1).max(100).optional() }).nullish(),
         response: { 201: apiKeySchema, 404: errorResponse },
       },
     },
