@@ -6,7 +6,7 @@
 
 import type { Kysely } from 'kysely';
 import type { ActorType, Channel, Database, GrantSource, LedgerKind, RecordType } from '../../store/schema.ts';
-import { lockAccount, updateAccount, type AccountRow } from '../../store/accounts.ts';
+import { lockAccount, updateAccount, type AccountRow, type AccountUpdate } from '../../store/accounts.ts';
 import { openGrants, toGrantState, type LedgerEntryRow } from '../../store/credits.ts';
 import { findIdempotencyKey, saveIdempotencyKey, type IdempotencyClaim } from '../../store/idempotency.ts';
 import type { Dialect } from '../../store/database.ts';
@@ -255,10 +255,16 @@ export class AccountTransaction {
     this.#grants = applyAllocations(this.#grants, allocations);
   }
 
-  /** Writes the account's new balance, sequence and next due event. */
+  /** Writes the account's new balance, sequence, period and next due event. */
   async finish(): Promise<void> {
+    const update = this.#accountUpdate();
+    await updateAccount(this.tx, this.#account.id, this.#original.ledger_seq, update);
+    Object.assign(this.#account, update);
+  }
+
+  #accountUpdate(): AccountUpdate {
     const account = this.#account;
-    await updateAccount(this.tx, account.id, this.#original.ledger_seq, {
+    return {
       balance: account.balance,
       ledger_seq: account.ledger_seq,
       period_anchor: account.period_anchor,
@@ -266,12 +272,18 @@ export class AccountTransaction {
       period_index: account.period_index,
       plan_id: account.plan_id,
       next_event_at: nextEventAt(account.period_anchor, this.#plan.period, account.period_index, this.#grants),
-    });
-    this.#account.next_event_at = nextEventAt(account.period_anchor, this.#plan.period, account.period_index, this.#grants);
+    };
   }
 
+  /**
+   * True when the stored account row no longer matches: any entry, a plan change, a new period
+   * (even one that granted nothing), or a next due event that moved. Keeping `next_event_at`
+   * exact matters: a stale one in the past would send every request through a transaction.
+   */
   get changed(): boolean {
-    return this.#account.ledger_seq !== this.#original.ledger_seq || this.#account.plan_id !== this.#original.plan_id;
+    const update = this.#accountUpdate();
+    const original = this.#original;
+    return (Object.keys(update) as Array<keyof AccountUpdate>).some((key) => update[key] !== original[key]);
   }
 }
 
