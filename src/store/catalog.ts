@@ -90,7 +90,7 @@ export async function existingCompanyIds(db: Kysely<Database>, ids: readonly str
   return existing;
 }
 
-function companyRecord(row: Selectable<CompaniesTable>): CompanyRecord {
+export function companyRecord(row: Selectable<CompaniesTable>): CompanyRecord {
   return {
     id: row.id,
     name: row.name,
@@ -107,7 +107,7 @@ function companyRecord(row: Selectable<CompaniesTable>): CompanyRecord {
   };
 }
 
-function contactRecord(row: Selectable<ContactsTable>): ContactRecord {
+export function contactRecord(row: Selectable<ContactsTable>): ContactRecord {
   return {
     id: row.id,
     company_id: row.company_id,

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import type { HotReads } from './hot_reads.ts';
 import { migrations } from './migrations/index.ts';
 import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
@@ -19,6 +20,8 @@ export interface Store {
    * PostgreSQL it is READ COMMITTED, and credit use cases lock the account row first.
    */
   writeTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** The reads on every request's path; they see committed data only. */
+  readonly reads: HotReads;
   close(): Promise<void>;
 }
 

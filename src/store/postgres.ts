@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './database.ts';
+import { createHotReads, kyselyReadRunner } from './hot_reads.ts';
 
 // Times and large numbers are BIGINT; they stay well inside 2^53, so read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -16,6 +17,7 @@ export function openPostgres(url: string, poolSize: number): Store {
     db,
     dialect: 'postgres',
     writeTransaction: (work) => db.transaction().execute(work),
+    reads: createHotReads(db, kyselyReadRunner(db)),
     close: () => db.destroy(),
   };
 }

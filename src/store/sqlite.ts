@@ -1,11 +1,36 @@
 // The embedded default: one SQLite file through better-sqlite3, in WAL mode.
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './database.ts';
+import { createHotReads, kyselyReadRunner, sqliteReadRunner } from './hot_reads.ts';
 
 /** How long a writer waits for another process's write lock before giving up. */
 const busyTimeoutMs = 10_000;
+/** Prepared statements kept per connection; the cache starts over when full. */
+const statementCacheSize = 500;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running a point lookup. The hot
+ * paths run the same few statements, so keep them prepared. better-sqlite3 re-prepares a cached
+ * statement itself if the schema changes, and Kysely's connection mutex means one statement is
+ * never used by two queries at once.
+ */
+function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => connection.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (!statement) {
+        if (statements.size >= statementCacheSize) statements.clear();
+        statement = connection.prepare(text) as unknown as SqliteStatement;
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 export function openSqlite(path: string): Store {
   const connection = new BetterSqlite3(path);
@@ -15,7 +40,9 @@ export function openSqlite(path: string): Store {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  // An in-memory database cannot be opened twice; its hot reads go through the one connection.
+  const reads = createHotReads(db, path === ':memory:' ? kyselyReadRunner(db) : sqliteReadRunner(path, busyTimeoutMs));
 
   return {
     db,
@@ -34,6 +61,10 @@ export function openSqlite(path: string): Store {
           throw error;
         }
       }),
-    close: () => db.destroy(),
+    reads,
+    close: async () => {
+      reads.close();
+      await db.destroy();
+    },
   };
 }

@@ -96,6 +96,7 @@ export async function openTestStore(kind: TestDatabaseKind): Promise<TestStore> 
     db: store.db,
     dialect: store.dialect,
     writeTransaction: (work) => store.writeTransaction(work),
+    reads: store.reads,
     close,
     dropDatabase: onlyOnce(async () => {
       await close();

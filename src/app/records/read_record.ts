@@ -44,10 +44,9 @@ export interface RecordRead<T> {
 export async function readRecord<T>(context: AppContext, input: ReadRecordInput<T>): Promise<Result<RecordRead<T>>> {
   const loaded = await input.load();
   if (!loaded) return fail('not_found', `${input.recordType} ${input.recordId} not found`);
-  const { db } = context.store;
   const now = context.clock.now();
   // Fast path, no lock: a subscription active now stays active for this read.
-  const latest = await latestSubscription(db, input.accountId, input.recordType, input.recordId);
+  const latest = await context.store.reads.latestSubscription(input.accountId, input.recordType, input.recordId);
   if (latest && isActive(toSubscriptionState(latest), now)) {
     return { ok: true, data: loaded.data, subscription: latest, charged: 0, balance: undefined };
   }

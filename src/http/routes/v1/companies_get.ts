@@ -1,7 +1,7 @@
 // GET /v1/companies/{id}: a company's deep data. 1 credit unless subscribed.
 import { z } from 'zod';
 import type { AppContext } from '../../../app/context.ts';
-import { getCompany } from '../../../store/catalog.ts';
+import { companyRecord } from '../../../store/catalog.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { errorResponse, idParams } from '../../schemas.ts';
 import { recordEnvelope, replyWithRecord } from './record_read_reply.ts';
@@ -38,8 +38,8 @@ export function registerCompaniesGet(app: RouteApp, context: AppContext): void {
         type: 'company',
         id: request.params.id,
         load: async () => {
-          const company = await getCompany(context.store.db, request.params.id);
-          return company ? { data: company, deliverable: true } : null;
+          const row = await context.store.reads.company(request.params.id);
+          return row ? { data: companyRecord(row), deliverable: true } : null;
         },
       }),
   );

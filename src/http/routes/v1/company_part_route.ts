@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../../app/context.ts';
 import type { Database } from '../../../store/schema.ts';
-import { getCompany } from '../../../store/catalog.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { errorResponse, idParams } from '../../schemas.ts';
 import { recordEnvelope, replyWithRecord } from './record_read_reply.ts';
@@ -31,7 +30,7 @@ export function registerCompanyPartRoute<T>(
         id: request.params.id,
         load: async () => {
           const { db } = context.store;
-          if (!(await getCompany(db, request.params.id))) return null;
+          if (!(await context.store.reads.company(request.params.id))) return null;
           return { data: await part.load(db, request.params.id), deliverable: true };
         },
       }),

@@ -2,7 +2,7 @@
 // subscribed; a contact with neither email nor phone costs nothing (DESIGN.md rule 6).
 import { z } from 'zod';
 import type { AppContext } from '../../../app/context.ts';
-import { getContact } from '../../../store/catalog.ts';
+import { contactRecord } from '../../../store/catalog.ts';
 import { contactIsDeliverable } from '../../../domain/catalog/records.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { errorResponse, idParams } from '../../schemas.ts';
@@ -39,8 +39,10 @@ export function registerContactsGet(app: RouteApp, context: AppContext): void {
         type: 'contact',
         id: request.params.id,
         load: async () => {
-          const contact = await getContact(context.store.db, request.params.id);
-          return contact ? { data: contact, deliverable: contactIsDeliverable(contact) } : null;
+          const row = await context.store.reads.contact(request.params.id);
+          if (!row) return null;
+          const contact = contactRecord(row);
+          return { data: contact, deliverable: contactIsDeliverable(contact) };
         },
       }),
   );
