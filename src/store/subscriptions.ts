@@ -85,10 +85,6 @@ export async function listSubscriptions(db: Kysely<Database>, filter: Subscripti
   return query.execute();
 }
 
-export async function insertSubscription(db: Kysely<Database>, row: SubscriptionRow): Promise<void> {
-  await db.insertInto('subscriptions').values(row).execute();
-}
-
 /** Ends a subscription early (a refund). Returns false if it was already ended. */
 export async function endSubscription(
   db: Kysely<Database>,

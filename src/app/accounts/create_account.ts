@@ -58,7 +58,7 @@ export async function createAccount(
       next_event_at: periodBounds(now, plan.period, 0).end,
     };
     await insertAccount(tx, account);
-    const transaction = new AccountTransaction({ tx, account, plan, grants: [], now });
+    const transaction = new AccountTransaction({ tx, dialect: context.store.dialect, account, plan, grants: [], now });
     if (plan.creditsPerPeriod > 0) {
       await transaction.append({
         kind: 'grant',

@@ -6,8 +6,10 @@
 
 import type { Kysely } from 'kysely';
 import type { ActorType, Channel, Database, GrantSource, LedgerKind, RecordType } from '../../store/schema.ts';
-import { lockAccount, updateAccount, type AccountRow, type AccountUpdate } from '../../store/accounts.ts';
-import { openGrants, toGrantState, type LedgerEntryRow } from '../../store/credits.ts';
+import { lockAccount, type AccountRow, type AccountUpdate } from '../../store/accounts.ts';
+import { writeLedgerBatch, type LedgerBatch } from '../../store/ledger_writes.ts';
+import type { SubscriptionRow } from '../../store/subscriptions.ts';
+import { openGrants, toGrantState, type GrantRow, type LedgerEntryRow } from '../../store/credits.ts';
 import { findIdempotencyKey, saveIdempotencyKey, type IdempotencyClaim } from '../../store/idempotency.ts';
 import type { Dialect } from '../../store/database.ts';
 import { applyAllocations, type Allocation, type GrantState } from '../../domain/credits/grants.ts';
@@ -54,6 +56,12 @@ export interface LedgerMove {
   note?: string;
 }
 
+type PendingWrites = Omit<LedgerBatch, 'accountId' | 'expectedSeq' | 'account'>;
+
+function emptyPending(): PendingWrites {
+  return { grants: [], entries: [], allocations: [], grantMoves: new Map(), subscriptions: [] };
+}
+
 export class AccountTransaction {
   readonly tx: Kysely<Database>;
   readonly now: number;
@@ -62,9 +70,12 @@ export class AccountTransaction {
   #plan: Plan;
   #grants: GrantState[];
   #entriesWritten = 0;
+  readonly #dialect: Dialect;
+  #pending: PendingWrites = emptyPending();
 
-  constructor(options: { tx: Kysely<Database>; account: AccountRow; plan: Plan; grants: GrantState[]; now: number }) {
+  constructor(options: { tx: Kysely<Database>; dialect: Dialect; account: AccountRow; plan: Plan; grants: GrantState[]; now: number }) {
     this.tx = options.tx;
+    this.#dialect = options.dialect;
     this.now = options.now;
     this.#original = options.account;
     this.#account = { ...options.account };
@@ -173,15 +184,16 @@ export class AccountTransaction {
     }
   }
 
-  /** Appends one ledger entry with the balance after it, and moves the grants it touches. */
+  /**
+   * Appends one ledger entry with the balance after it, and moves the grants it touches. The
+   * writes are buffered (checked here, in memory, as they are added) and written by finish().
+   */
   async append(move: LedgerMove): Promise<LedgerEntryRow> {
     assert(Number.isSafeInteger(move.credits) && move.credits !== 0, 'a ledger entry moves a whole, non-zero number of credits');
     const seq = this.#account.ledger_seq + 1;
     const balanceAfter = this.#account.balance + move.credits;
     assert(balanceAfter >= 0, 'the balance can never fall below zero');
-    const allocations = move.newGrant
-      ? [await this.#insertGrant(move, seq)]
-      : (move.allocations ?? []);
+    const allocations = move.newGrant ? [this.#addGrant(move, seq)] : (move.allocations ?? []);
     assert(
       allocations.reduce((sum, allocation) => sum + allocation.credits, 0) === move.credits,
       'a ledger entry equals the sum of its allocations',
@@ -203,62 +215,75 @@ export class AccountTransaction {
       actor_id: move.origin.actor.id,
       note: move.note ?? null,
     };
-    await this.tx.insertInto('ledger_entries').values(entry).execute();
-    await this.#writeAllocations(seq, allocations, Boolean(move.newGrant));
+    this.#pending.entries.push(entry);
+    this.#addAllocations(seq, allocations, Boolean(move.newGrant));
     this.#account.ledger_seq = seq;
     this.#account.balance = balanceAfter;
     this.#entriesWritten += 1;
     return entry;
   }
 
-  async #insertGrant(move: LedgerMove, seq: number): Promise<Allocation> {
+  /** A subscription to write with this transaction's entries. */
+  addSubscription(subscription: SubscriptionRow): void {
+    this.#pending.subscriptions.push(subscription);
+  }
+
+  /** A grant created by this transaction, as it will be stored. */
+  newGrant(grantId: string): GrantRow | undefined {
+    return this.#pending.grants.find((grant) => grant.id === grantId);
+  }
+
+  #addGrant(move: LedgerMove, seq: number): Allocation {
     const grant = move.newGrant!;
     assert(move.credits > 0, 'a new grant holds a positive number of credits');
     const id = newId('grant');
-    await this.tx
-      .insertInto('credit_grants')
-      .values({
-        account_id: this.#account.id,
-        id,
-        source: grant.source,
-        credits: move.credits,
-        remaining: move.credits,
-        expires_at: grant.expiresAt,
-        created_at: move.at,
-        created_seq: seq,
-        period_epoch: grant.periodEpoch ?? null,
-        period_index: grant.periodIndex ?? null,
-        bundle_id: grant.bundleId ?? null,
-        note: grant.note ?? null,
-      })
-      .execute();
+    this.#pending.grants.push({
+      account_id: this.#account.id,
+      id,
+      source: grant.source,
+      credits: move.credits,
+      remaining: move.credits,
+      expires_at: grant.expiresAt,
+      created_at: move.at,
+      created_seq: seq,
+      period_epoch: grant.periodEpoch ?? null,
+      period_index: grant.periodIndex ?? null,
+      bundle_id: grant.bundleId ?? null,
+      note: grant.note ?? null,
+    });
     this.#grants.push({ id, source: grant.source, remaining: 0, expiresAt: grant.expiresAt, createdSeq: seq });
     return { grantId: id, credits: move.credits };
   }
 
-  async #writeAllocations(seq: number, allocations: Allocation[], grantIsNew: boolean): Promise<void> {
+  #addAllocations(seq: number, allocations: Allocation[], grantIsNew: boolean): void {
     for (const allocation of allocations) {
-      await this.tx
-        .insertInto('ledger_allocations')
-        .values({ account_id: this.#account.id, entry_seq: seq, grant_id: allocation.grantId, credits: allocation.credits })
-        .execute();
+      this.#pending.allocations.push({ account_id: this.#account.id, entry_seq: seq, grant_id: allocation.grantId, credits: allocation.credits });
       if (grantIsNew) continue;
-      const result = await this.tx
-        .updateTable('credit_grants')
-        .set((eb) => ({ remaining: eb('remaining', '+', allocation.credits) }))
-        .where('account_id', '=', this.#account.id)
-        .where('id', '=', allocation.grantId)
-        .where('remaining', '>=', -allocation.credits)
-        .executeTakeFirst();
-      assert(result.numUpdatedRows === 1n, `grant ${allocation.grantId} cannot cover ${allocation.credits}`);
+      const grant = this.#grants.find((candidate) => candidate.id === allocation.grantId);
+      assert(grant && grant.remaining + allocation.credits >= 0, `grant ${allocation.grantId} cannot cover ${allocation.credits}`);
+      // A grant created in this same transaction is written with its final remainder; others move.
+      const created = this.newGrant(allocation.grantId);
+      if (created) created.remaining += allocation.credits;
+      else this.#pending.grantMoves.set(allocation.grantId, (this.#pending.grantMoves.get(allocation.grantId) ?? 0) + allocation.credits);
     }
     this.#grants = applyAllocations(this.#grants, allocations);
   }
 
-  /** Writes the account's new balance, sequence, period and next due event. */
+  get hasPendingWrites(): boolean {
+    return this.#pending.entries.length > 0 || this.#pending.subscriptions.length > 0;
+  }
+
+  /** Writes the buffered movements with the account's new balance, sequence, period and next due event. */
   async finish(): Promise<void> {
     const update = this.#accountUpdate();
-    await updateAccount(this.tx, this.#account.id, this.#original.ledger_seq, update);
+    const pending = this.#pending;
+    await writeLedgerBatch(this.tx, this.#dialect, {
+      accountId: this.#account.id,
+      expectedSeq: this.#original.ledger_seq,
+      account: update,
+      ...pending,
+    });
+    this.#pending = emptyPending();
     Object.assign(this.#account, update);
   }
 
@@ -373,7 +398,7 @@ async function runWork<T extends object>(
 }
 
 async function finishIfChanged(transaction: AccountTransaction): Promise<void> {
-  if (transaction.changed) await transaction.finish();
+  if (transaction.changed || transaction.hasPendingWrites) await transaction.finish();
 }
 
 async function openAccountTransaction(
@@ -387,7 +412,7 @@ async function openAccountTransaction(
   const plan = context.plans.plan(account.plan_id);
   assert(plan, `account ${accountId} is on plan ${account.plan_id}, which is not in the catalog`);
   const grants = (await openGrants(tx, accountId)).map(toGrantState);
-  return { ok: true, transaction: new AccountTransaction({ tx, account, plan, grants, now: context.clock.now() }) };
+  return { ok: true, transaction: new AccountTransaction({ tx, dialect, account, plan, grants, now: context.clock.now() }) };
 }
 
 /**

@@ -1,7 +1,6 @@
 // Top-ups (DESIGN.md rule 8): credits added to the pool, bought self-serve (a bundle) or granted
 // by an account manager. By default a top-up expires at the end of the billing period in which
 // it is bought; an account manager may set another expiry.
-import { findGrant } from '../../store/credits.ts';
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import { assert } from '../../lib/assert.ts';
 import { unprocessable, type Result } from '../../lib/result.ts';
@@ -51,8 +50,8 @@ async function addGrant(transaction: AccountTransaction, input: TopUpInput): Pro
     newGrant: { source: 'top_up', expiresAt, bundleId: input.bundleId, note: input.note },
     note: input.note,
   });
-  const grant = await findGrant(transaction.tx, input.accountId, entry.grant_id!);
-  assert(grant, 'a grant just written is readable in its transaction');
+  const grant = transaction.newGrant(entry.grant_id!);
+  assert(grant, 'a top-up creates a grant');
   return { ok: true, grant: grantView(grant) };
 }
 

@@ -6,7 +6,7 @@
 
 import type { RecordType } from '../../store/schema.ts';
 import type { SubscriptionRow } from '../../store/subscriptions.ts';
-import { insertSubscription, latestSubscription, toSubscriptionState } from '../../store/subscriptions.ts';
+import { latestSubscription, toSubscriptionState } from '../../store/subscriptions.ts';
 import { decideRead, isActive, type SubscriptionSource } from '../../domain/subscriptions/subscriptions.ts';
 import { newId } from '../../lib/ids.ts';
 import { fail, type Result } from '../../lib/result.ts';
@@ -106,7 +106,7 @@ async function startSubscription<T>(
         });
         subscription.charge_seq = entry.seq;
       }
-      await insertSubscription(tx, subscription);
+      transaction.addSubscription(subscription);
       return { ok: true, subscription, charged: decision.type === 'charge' ? 1 : 0 };
     }
     default:
