@@ -12,6 +12,16 @@ export const idSchema = z
 
 export const idParams = z.object({ id: idSchema });
 
+/** Free text (names, notes, reasons): trimmed, bounded, and without NUL, which PostgreSQL refuses. */
+export function textSchema(charsMax: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(charsMax)
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+}
+
 export const limitSchema = z.coerce.number().int().min(1).max(pageLimitMax).default(pageLimitDefault);
 export const cursorSchema = z.string().min(1).max(500).optional();
 

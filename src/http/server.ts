@@ -1,6 +1,6 @@
 // The HTTP server: Fastify with zod-validated routes, the error model of API.md, the credit
 // headers, and every route of the customer API (/v1) and the operator API (/admin/v1).
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
@@ -33,6 +33,8 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     genReqId: () => newId('request'),
     requestIdHeader: false,
     return503OnClosing: true,
+    // A HEAD of a record path would run its GET handler and charge for a body it never sends.
+    exposeHeadRoutes: false,
     // Above every id bound (128), so an over-long id reaches zod and gets the documented 400.
     routerOptions: { maxParamLength: routeParamCharsMax },
     // Errors the router raises before any route runs (bad URL encoding, over-long parameters)
@@ -51,9 +53,7 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
     return reply.code(statusFor(failure)).send(errorBody(failure, request.id));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(fail('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request.id)),
-  );
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(routeNotFound(request), request.id)));
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     if (request.principal) {
@@ -65,6 +65,8 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     // onRequest: a caller is authenticated before its input is even parsed, so an anonymous
     // request gets 401 (not validation details) and a key holder's 400 carries its balance.
     scope.addHook('onRequest', customerAuth(context));
+    // An unknown /v1 path is answered after authentication, so a key holder's 404 carries its balance.
+    scope.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(routeNotFound(request), request.id)));
     registerCustomerRoutes(scope, context);
   }, { prefix: '/v1' });
   await app.register(async (scope: RouteApp) => {
@@ -72,6 +74,10 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     registerOperatorRoutes(scope, context);
   }, { prefix: '/admin/v1' });
   return app;
+}
+
+function routeNotFound(request: FastifyRequest): Failure {
+  return fail('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
 }
 
 /** Maps framework errors (validation, parsing, limits) to the documented codes. */

@@ -37,6 +37,7 @@ export interface AccountUpdate {
   period_epoch: number;
   period_index: number;
   plan_id: string;
+  ledger_at: number;
 }
 
 /**

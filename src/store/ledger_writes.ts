@@ -33,15 +33,27 @@ export interface LedgerBatch {
   subscriptions: SubscriptionRow[];
 }
 
+/** Rows per insert statement: far below both databases' limits on bound parameters. */
+const rowsPerStatementMax = 100;
+/** Above this many rows (a long catch-up of missed periods), write in several statements. */
+const oneStatementRowsMax = 60;
+
 export async function writeLedgerBatch(tx: Kysely<Database>, dialect: Dialect, batch: LedgerBatch): Promise<void> {
-  if (dialect === 'postgres') await writeInOneStatement(tx, batch);
+  const rowCount = batch.grants.length + batch.entries.length + batch.allocations.length + batch.subscriptions.length;
+  if (dialect === 'postgres' && rowCount <= oneStatementRowsMax) await writeInOneStatement(tx, batch);
   else await writeInSequence(tx, batch);
 }
 
+function chunks<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += rowsPerStatementMax) result.push(items.slice(start, start + rowsPerStatementMax));
+  return result;
+}
+
 async function writeInSequence(tx: Kysely<Database>, batch: LedgerBatch): Promise<void> {
-  if (batch.grants.length > 0) await tx.insertInto('credit_grants').values(batch.grants).execute();
-  if (batch.entries.length > 0) await tx.insertInto('ledger_entries').values(batch.entries).execute();
-  if (batch.allocations.length > 0) await tx.insertInto('ledger_allocations').values(batch.allocations).execute();
+  for (const rows of chunks(batch.grants)) await tx.insertInto('credit_grants').values(rows).execute();
+  for (const rows of chunks(batch.entries)) await tx.insertInto('ledger_entries').values(rows).execute();
+  for (const rows of chunks(batch.allocations)) await tx.insertInto('ledger_allocations').values(rows).execute();
   for (const [grantId, credits] of batch.grantMoves) {
     const result = await tx
       .updateTable('credit_grants')
@@ -52,7 +64,7 @@ async function writeInSequence(tx: Kysely<Database>, batch: LedgerBatch): Promis
       .executeTakeFirst();
     assert(result.numUpdatedRows === 1n, `grant ${grantId} cannot move by ${credits}`);
   }
-  if (batch.subscriptions.length > 0) await tx.insertInto('subscriptions').values(batch.subscriptions).execute();
+  for (const rows of chunks(batch.subscriptions)) await tx.insertInto('subscriptions').values(rows).execute();
   await updateAccount(tx, batch.accountId, batch.expectedSeq, batch.account);
 }
 
@@ -89,7 +101,8 @@ async function writeInOneStatement(tx: Kysely<Database>, batch: LedgerBatch): Pr
   ctes.push(sql`updated_account as (
     update accounts set balance = ${account.balance}, ledger_seq = ${account.ledger_seq},
       next_event_at = ${account.next_event_at}, period_anchor = ${account.period_anchor},
-      period_epoch = ${account.period_epoch}, period_index = ${account.period_index}, plan_id = ${account.plan_id}
+      period_epoch = ${account.period_epoch}, period_index = ${account.period_index}, plan_id = ${account.plan_id},
+      ledger_at = ${account.ledger_at}
     where id = ${batch.accountId} and ledger_seq = ${batch.expectedSeq}
     returning id)`);
   const movedCount = moves.length > 0 ? sql`(select count(*) from moved_grants)` : sql`0`;

@@ -21,19 +21,29 @@ const preparedStatementCharsMax = 4_000;
  * row counts, stay unnamed).
  */
 function withPreparedStatements(pool: pg.Pool): PostgresPool {
-  const prepared = new WeakMap<pg.PoolClient, Set<string>>();
+  const prepared = new WeakMap<pg.PoolClient, { generation: number; names: Set<string> }>();
+  const run = async (client: pg.PoolClient, text: string, values: unknown[]): Promise<pg.QueryResult> => {
+    let state = prepared.get(client);
+    if (!state) prepared.set(client, (state = { generation: 0, names: new Set() }));
+    if (values.length === 0 || text.length > preparedStatementCharsMax) return client.query(text, values);
+    const name = `q${state.generation}_${createHash('sha1').update(text).digest('base64url')}`;
+    if (!state.names.has(name)) {
+      if (state.names.size >= preparedStatementsPerConnectionMax) return client.query(text, values);
+      state.names.add(name);
+    }
+    try {
+      return await client.query({ name, text, values });
+    } catch (error) {
+      // After a migration changed a table, a statement prepared before it fails with "cached
+      // plan must not change result type": prepare everything again under new names.
+      if ((error as { code?: string }).code !== '0A000') throw error;
+      state.generation += 1;
+      state.names.clear();
+      return client.query(text, values);
+    }
+  };
   const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
-    query: ((text: string, values: unknown[]) => {
-      const names = prepared.get(client) ?? new Set<string>();
-      prepared.set(client, names);
-      if (values.length === 0 || text.length > preparedStatementCharsMax) return client.query(text, values);
-      const name = `q_${createHash('sha1').update(text).digest('base64url')}`;
-      if (!names.has(name)) {
-        if (names.size >= preparedStatementsPerConnectionMax) return client.query(text, values);
-        names.add(name);
-      }
-      return client.query({ name, text, values });
-    }) as unknown as PostgresPoolClient["query"],
+    query: ((text: string, values: unknown[]) => run(client, text, values)) as unknown as PostgresPoolClient['query'],
     release: () => client.release(),
   });
   return {

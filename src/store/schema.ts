@@ -29,6 +29,8 @@ export interface AccountsTable {
   ledger_seq: number;
   /** The earliest instant at which a grant expires or a period begins; work is due then. */
   next_event_at: number;
+  /** The time of the latest ledger entry (entries are dated in order, whatever the clocks). */
+  ledger_at: number;
 }
 
 export interface ApiKeysTable {

@@ -73,13 +73,10 @@ export async function listSubscriptions(db: Kysely<Database>, filter: Subscripti
   if (filter.expiringBefore !== undefined) query = query.where('expires_at', '<', filter.expiringBefore);
   const now = filter.now;
   if (filter.active === true) {
-    query = query
-      .where('ended_at', 'is', null)
-      .where('started_at', '<=', now)
-      .where('expires_at', '>', now);
+    query = query.where('ended_at', 'is', null).where('expires_at', '>', now);
   } else if (filter.active === false) {
     query = query.where((eb) =>
-      eb.or([eb('ended_at', 'is not', null), eb('started_at', '>', now), eb('expires_at', '<=', now)]),
+      eb.or([eb('ended_at', 'is not', null), eb('expires_at', '<=', now)]),
     );
   }
   return query.execute();

@@ -66,6 +66,7 @@ export async function subscribe(store: Store, record: { type: 'company' | 'conta
       period_index: 0,
       balance: 0,
       ledger_seq: 0,
+      ledger_at: 0,
       next_event_at: testNow,
     })
     .execute();

@@ -94,6 +94,7 @@ async function insertAccount(store: Store, accountId: string): Promise<void> {
       period_index: 0,
       balance: 0,
       ledger_seq: 0,
+      ledger_at: 0,
       next_event_at: createdAt,
     })
     .execute();

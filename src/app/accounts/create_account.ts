@@ -56,6 +56,7 @@ export async function createAccount(
       balance: 0,
       ledger_seq: 0,
       next_event_at: periodBounds(now, plan.period, 0).end,
+      ledger_at: now,
     };
     await insertAccount(tx, account);
     const transaction = new AccountTransaction({ tx, dialect: context.store.dialect, account, plan, grants: [], now });

@@ -219,6 +219,7 @@ export class AccountTransaction {
     this.#addAllocations(seq, allocations, Boolean(move.newGrant));
     this.#account.ledger_seq = seq;
     this.#account.balance = balanceAfter;
+    this.#account.ledger_at = Math.max(this.#account.ledger_at, move.at);
     this.#entriesWritten += 1;
     return entry;
   }
@@ -297,6 +298,7 @@ export class AccountTransaction {
       period_index: account.period_index,
       plan_id: account.plan_id,
       next_event_at: nextEventAt(account.period_anchor, this.#plan.period, account.period_index, this.#grants),
+      ledger_at: account.ledger_at,
     };
   }
 
@@ -412,7 +414,10 @@ async function openAccountTransaction(
   const plan = context.plans.plan(account.plan_id);
   assert(plan, `account ${accountId} is on plan ${account.plan_id}, which is not in the catalog`);
   const grants = (await openGrants(tx, accountId)).map(toGrantState);
-  return { ok: true, transaction: new AccountTransaction({ tx, dialect, account, plan, grants, now: context.clock.now() }) };
+  // Time never runs backwards for one account, even when this process's clock lags the clock of
+  // the process that wrote the account's latest entry.
+  const now = Math.max(context.clock.now(), account.ledger_at);
+  return { ok: true, transaction: new AccountTransaction({ tx, dialect, account, plan, grants, now }) };
 }
 
 /**

@@ -22,8 +22,11 @@ export async function listLedger(
   let beforeSeq: number | undefined;
   if (query.cursor !== undefined) {
     const decoded = decodeCursor(query.cursor);
-    if (typeof decoded?.['before'] !== 'number') return fail('invalid_request', 'cursor is not valid', 'cursor');
-    beforeSeq = decoded['before'];
+    const before = decoded?.['before'];
+    if (typeof before !== 'number' || !Number.isSafeInteger(before) || before < 1) {
+      return fail('invalid_request', 'cursor is not valid', 'cursor');
+    }
+    beforeSeq = before;
   }
   const rows = await listLedgerEntries(context.store.db, { ...query, beforeSeq, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);

@@ -40,7 +40,7 @@ export function planRollover(state: PeriodState, grants: readonly GrantState[], 
   let periodIndex = state.index;
   for (;;) {
     const nextPeriodAt = periodStart(state.anchor, state.period, periodIndex + 1);
-    const soonestExpiry = Math.min(...open.map((grant) => grant.expiresAt));
+    const soonestExpiry = earliest(open.map((grant) => grant.expiresAt));
     const dueAt = Math.min(nextPeriodAt, soonestExpiry);
     if (dueAt > now) break;
     if (soonestExpiry <= nextPeriodAt) {
@@ -81,5 +81,12 @@ export function nextEventAt(
   grants: readonly GrantState[],
 ): number {
   const expiries = grants.filter((grant) => grant.remaining > 0).map((grant) => grant.expiresAt);
-  return Math.min(periodStart(anchor, period, periodIndex + 1), ...expiries);
+  return Math.min(periodStart(anchor, period, periodIndex + 1), earliest(expiries));
+}
+
+/** The smallest value (Infinity for none), without spreading: an account may hold many grants. */
+function earliest(values: readonly number[]): number {
+  let result = Infinity;
+  for (const value of values) if (value < result) result = value;
+  return result;
 }

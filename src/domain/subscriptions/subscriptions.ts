@@ -18,9 +18,13 @@ export interface SubscriptionState {
   endedAt: number | null;
 }
 
-/** Active from its start (inclusive) to its expiry (exclusive), unless a refund ended it. */
+/**
+ * Active until its expiry (exclusive), unless a refund ended it. The start is deliberately not
+ * compared with `now`: a server whose clock lags another's by a few milliseconds must still see
+ * a subscription the other has just started, or it would charge the record again.
+ */
 export function isActive(subscription: SubscriptionState, now: number): boolean {
-  return subscription.endedAt === null && subscription.startedAt <= now && now < subscription.expiresAt;
+  return subscription.endedAt === null && now < subscription.expiresAt;
 }
 
 /** What reading a record's deep data does to the account. */

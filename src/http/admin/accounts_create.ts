@@ -10,10 +10,10 @@ import type { RouteApp } from '../route_app.ts';
 import { operatorOrigin } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
-import { accountSchema, errorResponse, idSchema } from '../schemas.ts';
+import { accountSchema, errorResponse, idSchema, textSchema } from '../schemas.ts';
 
 export const createAccountBody = z.object({
-  name: z.string().trim().min(1).max(accountNameCharsMax),
+  name: textSchema(accountNameCharsMax),
   plan_id: idSchema,
   owner_email: z.email().max(320).optional(),
   owner_password: z.string().min(8).max(200).optional(),

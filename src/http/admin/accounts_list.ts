@@ -7,7 +7,7 @@ import { toIso } from '../../lib/clock.ts';
 import { fail } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
-import { cursorSchema, errorResponse, limitSchema, listResponse } from '../schemas.ts';
+import { cursorSchema, errorResponse, limitSchema, listResponse, textSchema } from '../schemas.ts';
 
 const accountListItem = z.object({ id: z.string(), name: z.string(), plan_id: z.string(), balance: z.number().int(), created_at: z.string() });
 
@@ -18,7 +18,7 @@ export function registerAccountsList(app: RouteApp, context: AppContext): void {
       schema: {
         summary: 'List or find accounts',
         tags: ['operator'],
-        querystring: z.object({ q: z.string().max(200).optional(), limit: limitSchema, cursor: cursorSchema }),
+        querystring: z.object({ q: textSchema(200).optional(), limit: limitSchema, cursor: cursorSchema }),
         response: { 200: listResponse(accountListItem), 400: errorResponse },
       },
     },

@@ -7,7 +7,7 @@ import type { RouteApp } from '../route_app.ts';
 import { operatorOrigin } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
-import { errorResponse, idParams, instantSchema, ledgerEntrySchema } from '../schemas.ts';
+import { errorResponse, idParams, instantSchema, ledgerEntrySchema, textSchema } from '../schemas.ts';
 import { noteCharsMax } from './top_ups_create.ts';
 
 export function registerAdjustmentsCreate(app: RouteApp, context: AppContext): void {
@@ -21,7 +21,7 @@ export function registerAdjustmentsCreate(app: RouteApp, context: AppContext): v
         params: idParams,
         body: z.object({
           credits: z.number().int().min(-grantCreditsMax).max(grantCreditsMax).refine((value) => value !== 0, 'must not be 0'),
-          reason: z.string().trim().min(1).max(noteCharsMax),
+          reason: textSchema(noteCharsMax),
           expires_at: instantSchema.optional(),
         }),
         response: { 201: z.object({ entry: ledgerEntrySchema, balance: z.number().int() }), 400: errorResponse, 404: errorResponse, 422: errorResponse },

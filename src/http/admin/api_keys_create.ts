@@ -4,7 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import { createApiKey } from '../../app/keys/create_api_key.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
-import { errorResponse, idParams } from '../schemas.ts';
+import { errorResponse, idParams, textSchema } from '../schemas.ts';
 
 export const apiKeySchema = z.object({
   id: z.string(),
@@ -23,7 +23,7 @@ export function registerApiKeysCreate(app: RouteApp, context: AppContext): void 
         summary: 'Issue an API key',
         tags: ['operator'],
         params: idParams,
-        body: z.object({ name: z.string().trim().min(1).max(100).optional() }).nullish(),
+        body: z.object({ name: textSchema(100).optional() }).nullish(),
         response: { 201: apiKeySchema, 404: errorResponse },
       },
     },

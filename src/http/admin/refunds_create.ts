@@ -6,7 +6,7 @@ import type { RouteApp } from '../route_app.ts';
 import { operatorOrigin } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
-import { errorResponse, idParams, idSchema, ledgerEntrySchema } from '../schemas.ts';
+import { errorResponse, idParams, idSchema, ledgerEntrySchema, textSchema } from '../schemas.ts';
 import { noteCharsMax } from './top_ups_create.ts';
 
 export function registerRefundsCreate(app: RouteApp, context: AppContext): void {
@@ -17,7 +17,7 @@ export function registerRefundsCreate(app: RouteApp, context: AppContext): void 
         summary: 'Refund a subscription',
         tags: ['operator'],
         params: idParams,
-        body: z.object({ subscription_id: idSchema, reason: z.string().trim().min(1).max(noteCharsMax) }),
+        body: z.object({ subscription_id: idSchema, reason: textSchema(noteCharsMax) }),
         response: { 201: z.object({ entry: ledgerEntrySchema, balance: z.number().int() }), 400: errorResponse, 404: errorResponse, 422: errorResponse },
       },
     },

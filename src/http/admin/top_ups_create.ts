@@ -7,7 +7,7 @@ import type { RouteApp } from '../route_app.ts';
 import { operatorOrigin } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
-import { errorResponse, grantSchema, idParams, instantSchema } from '../schemas.ts';
+import { errorResponse, grantSchema, idParams, instantSchema, textSchema } from '../schemas.ts';
 
 export const noteCharsMax = 500;
 
@@ -22,7 +22,7 @@ export function registerTopUpsCreate(app: RouteApp, context: AppContext): void {
         body: z.object({
           credits: z.number().int().min(1).max(grantCreditsMax),
           expires_at: instantSchema.optional(),
-          note: z.string().max(noteCharsMax).optional(),
+          note: textSchema(noteCharsMax).optional(),
         }),
         response: { 201: z.object({ grant: grantSchema, balance: z.number().int() }), 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse },
       },

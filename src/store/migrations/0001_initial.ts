@@ -58,9 +58,12 @@ async function createCreditTables(db: AnyDatabase): Promise<void> {
     .addColumn('period_anchor', 'bigint', (c) => c.notNull())
     .addColumn('period_epoch', 'integer', (c) => c.notNull().check(sql`period_epoch >= 0`))
     .addColumn('period_index', 'integer', (c) => c.notNull().check(sql`period_index >= 0`))
-    .addColumn('balance', 'integer', (c) => c.notNull().check(sql`balance >= 0`))
+    .addColumn('balance', 'bigint', (c) => c.notNull().check(sql`balance >= 0`))
     .addColumn('ledger_seq', 'integer', (c) => c.notNull().check(sql`ledger_seq >= 0`))
     .addColumn('next_event_at', 'bigint', (c) => c.notNull())
+    // The time of the latest ledger entry: entries are never dated before it, even when this
+    // process's clock lags the one that wrote it.
+    .addColumn('ledger_at', 'bigint', (c) => c.notNull())
     .execute();
 
   await db.schema
@@ -118,7 +121,7 @@ async function createCreditTables(db: AnyDatabase): Promise<void> {
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('credits', 'integer', (c) => c.notNull())
-    .addColumn('balance_after', 'integer', (c) => c.notNull().check(sql`balance_after >= 0`))
+    .addColumn('balance_after', 'bigint', (c) => c.notNull().check(sql`balance_after >= 0`))
     .addColumn('grant_id', 'text')
     .addColumn('record_type', 'text', (c) => c.check(sql`record_type in ('company', 'contact')`))
     .addColumn('record_id', 'text')
