@@ -1,12 +1,22 @@
 // The embedded default: one SQLite file through better-sqlite3, in WAL mode.
+import { setTimeout as delay } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.ts';
+import { wallNow } from '../lib/clock.ts';
 import type { Store } from './database.ts';
 import { createHotReads, kyselyReadRunner, sqliteReadRunner } from './hot_reads.ts';
 
-/** How long a writer waits for another process's write lock before giving up. */
-const busyTimeoutMs = 10_000;
+/**
+ * better-sqlite3 waits for a lock synchronously, freezing the event loop: the connection itself
+ * waits only briefly, and a transaction that finds the write lock taken (say, by a `quarry import`
+ * in another process) retries asynchronously, with backoff, up to `writeLockWaitMsMax`.
+ */
+const busyTimeoutMs = 20;
+const writeLockWaitMsMax = 10_000;
+const writeLockRetryMsMax = 100;
+/** Readers in WAL mode do not wait for writers; this only bounds rare recovery waits. */
+const readBusyTimeoutMs = 1_000;
 /** Prepared statements kept per connection; the cache starts over when full. */
 const statementCacheSize = 500;
 
@@ -32,6 +42,11 @@ function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase 
   };
 }
 
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
 export function openSqlite(path: string): Store {
   const connection = new BetterSqlite3(path);
   connection.pragma('journal_mode = WAL');
@@ -42,25 +57,41 @@ export function openSqlite(path: string): Store {
   connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   // An in-memory database cannot be opened twice; its hot reads go through the one connection.
-  const reads = createHotReads(db, path === ':memory:' ? kyselyReadRunner(db) : sqliteReadRunner(path, busyTimeoutMs));
+  const reads = createHotReads(db, path === ':memory:' ? kyselyReadRunner(db) : sqliteReadRunner(path, readBusyTimeoutMs));
+
+  const attempt = <T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<{ busy: true } | { busy: false; result: T }> =>
+    // Kysely's SQLite driver hands one connection to one caller at a time, so everything
+    // inside `work` runs alone; BEGIN IMMEDIATE takes the file's write lock up front.
+    db.connection().execute(async (connectionDb) => {
+      try {
+        await sql`begin immediate`.execute(connectionDb);
+      } catch (error) {
+        if (isBusy(error)) return { busy: true as const };
+        throw error;
+      }
+      try {
+        const result = await work(connectionDb);
+        await sql`commit`.execute(connectionDb);
+        return { busy: false as const, result };
+      } catch (error) {
+        await sql`rollback`.execute(connectionDb);
+        throw error;
+      }
+    });
 
   return {
     db,
     dialect: 'sqlite',
-    writeTransaction: (work) =>
-      // Kysely's SQLite driver hands one connection to one caller at a time, so everything
-      // inside `work` runs alone; BEGIN IMMEDIATE takes the file's write lock up front.
-      db.connection().execute(async (connectionDb) => {
-        await sql`begin immediate`.execute(connectionDb);
-        try {
-          const result = await work(connectionDb);
-          await sql`commit`.execute(connectionDb);
-          return result;
-        } catch (error) {
-          await sql`rollback`.execute(connectionDb);
-          throw error;
-        }
-      }),
+    async writeTransaction(work) {
+      const deadline = wallNow() + writeLockWaitMsMax;
+      for (let retry = 0; ; retry += 1) {
+        const outcome = await attempt(work);
+        if (!outcome.busy) return outcome.result;
+        if (wallNow() >= deadline) throw new Error(`the database stayed locked by another process for ${writeLockWaitMsMax} ms`);
+        // The connection is released while waiting, so this process's reads go on.
+        await delay(Math.min(writeLockRetryMsMax, 5 * 2 ** Math.min(retry, 5)));
+      }
+    },
     reads,
     close: async () => {
       reads.close();
