@@ -26,27 +26,25 @@ export async function claimIdempotencyKey(
 ): Promise<{ claimed: true } | { claimed: false; row: IdempotencyRow }> {
   const inserted = await tx
     .insertInto('idempotency_keys')
-    .values({
-      account_id: claim.accountId,
-      scope: claim.scope,
-      key: claim.key,
-      fingerprint: claim.fingerprint,
-      status_code: 0,
-      response_body: '',
-      created_at: now,
-    })
+    .values(keyRow(claim, { statusCode: 0, body: '' }, now))
     .onConflict((conflict) => conflict.columns(['account_id', 'scope', 'key']).doNothing())
     .executeTakeFirst();
   if (inserted.numInsertedOrUpdatedRows === 1n) return { claimed: true };
-  const row = await tx
-    .selectFrom('idempotency_keys')
-    .selectAll()
-    .where('account_id', '=', claim.accountId)
-    .where('scope', '=', claim.scope)
-    .where('key', '=', claim.key)
-    .executeTakeFirstOrThrow();
-  assert(row.status_code !== 0, 'an idempotency key was seen claimed but not completed after its commit');
+  const row = await findIdempotencyKey(tx, claim);
+  assert(row && row.status_code !== 0, 'an idempotency key was seen claimed but not completed after its commit');
   return { claimed: false, row };
+}
+
+function keyRow(claim: IdempotencyClaim, response: { statusCode: number; body: string }, now: number): IdempotencyRow {
+  return {
+    account_id: claim.accountId,
+    scope: claim.scope,
+    key: claim.key,
+    fingerprint: claim.fingerprint,
+    status_code: response.statusCode,
+    response_body: response.body,
+    created_at: now,
+  };
 }
 
 export async function completeIdempotencyKey(
@@ -86,16 +84,5 @@ export async function saveIdempotencyKey(
   response: { statusCode: number; body: string },
   now: number,
 ): Promise<void> {
-  await tx
-    .insertInto('idempotency_keys')
-    .values({
-      account_id: claim.accountId,
-      scope: claim.scope,
-      key: claim.key,
-      fingerprint: claim.fingerprint,
-      status_code: response.statusCode,
-      response_body: response.body,
-      created_at: now,
-    })
-    .execute();
+  await tx.insertInto('idempotency_keys').values(keyRow(claim, response, now)).execute();
 }

@@ -6,11 +6,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { appendFile, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from './free_port.ts';
 
 export interface PostgresCluster {
   /** The superuser's URL: postgres://postgres@127.0.0.1:PORT/postgres */
@@ -149,17 +149,6 @@ async function startServer(paths: ClusterPaths): Promise<number> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port found'))));
-    });
-  });
-}
 
 /** pg_ctl --wait already waits; a real query proves the TCP listener and trust auth work too. */
 async function waitUntilReady(url: string): Promise<void> {

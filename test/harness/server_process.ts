@@ -7,10 +7,10 @@
 // failing or interrupted test never leaves a server behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testAdminToken } from './test_app.ts';
+import { freePort } from './free_port.ts';
 
 export { testAdminToken };
 
@@ -175,17 +175,6 @@ async function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Pr
   throw new Error(`server process ${child.pid} did not exit after ${signal === 'SIGTERM' ? 'SIGTERM and ' : ''}SIGKILL`);
 }
 
-/** A port that was free a moment ago (the kernel picks it; the listener is closed at once). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port was assigned');
-  return address.port;
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => {
