@@ -22,7 +22,7 @@ export function registerAccountsCommand(program: Command): void {
       withApp(async (context) => {
         const created = await createAccount(context, { name: options.name, planId: options.plan, origin: systemOrigin });
         if (!created.ok) return printFailure(options, created.code, created.message);
-        const { replayed: _replayed, ...value } = created;
+        const { ok: _ok, replayed: _replayed, ...value } = created;
         print(options, value, `account ${created.account_id}\nAPI key (shown once): ${created.api_key}`);
       }),
     );
@@ -42,7 +42,7 @@ export function registerAccountsCommand(program: Command): void {
     );
 
   accounts
-    .command('show <account id>')
+    .command('show <account-id>')
     .description('Show an account: plan, billing period and credits.')
     .option('--json', 'machine-readable output')
     .action((accountId: string, options: OutputOptions) =>
@@ -62,7 +62,7 @@ export function registerAccountsCommand(program: Command): void {
     );
 
   accounts
-    .command('key <account id>')
+    .command('key <account-id>')
     .description('Issue a new API key for an account (shown once).')
     .option('--name <name>', 'a label for the key')
     .option('--json', 'machine-readable output')

@@ -8,7 +8,7 @@ const cliOrigin: Origin = { channel: 'operator', actor: { type: 'operator', id: 
 
 export function registerTopUpCommand(program: Command): void {
   program
-    .command('top-up <account id> <credits>')
+    .command('top-up <account-id> <credits>')
     .description('Grant credits to an account (by default they expire at the end of its current billing period).')
     .option('--expires-at <ISO 8601 instant>', 'another expiry, e.g. 2027-06-30T00:00:00Z')
     .option('--note <text>', 'why the credits were granted')
