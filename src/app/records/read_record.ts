@@ -42,11 +42,14 @@ export interface RecordRead<T> {
 }
 
 export async function readRecord<T>(context: AppContext, input: ReadRecordInput<T>): Promise<Result<RecordRead<T>>> {
-  const loaded = await input.load();
-  if (!loaded) return fail('not_found', `${input.recordType} ${input.recordId} not found`);
   const now = context.clock.now();
-  // Fast path, no lock: a subscription active now stays active for this read.
-  const latest = await context.store.reads.latestSubscription(input.accountId, input.recordType, input.recordId);
+  // The record and the latest subscription are independent reads: on PostgreSQL they travel in
+  // parallel on two pooled connections. A subscription active now covers this read, no lock.
+  const [loaded, latest] = await Promise.all([
+    input.load(),
+    context.store.reads.latestSubscription(input.accountId, input.recordType, input.recordId),
+  ]);
+  if (!loaded) return fail('not_found', `${input.recordType} ${input.recordId} not found`);
   if (latest && isActive(toSubscriptionState(latest), now)) {
     return { ok: true, data: loaded.data, subscription: latest, charged: 0, balance: undefined };
   }
