@@ -27,5 +27,6 @@ export async function bootApp(options: BootOptions): Promise<AppContext> {
   const clock = options.clock ?? (config.clock === 'manual' ? await loadManualClock(store.db) : systemClock);
   const plans = new PlanRegistry(loadPlanCatalog(config.plansFile));
   await syncPlans(store.db, plans, clock.now());
-  return { store, clock, plans, logger, events: new CreditEvents() };
+  const events = new CreditEvents((error) => logger.error({ err: error }, 'a balance listener failed'));
+  return { store, clock, plans, logger, events };
 }

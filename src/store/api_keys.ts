@@ -14,27 +14,6 @@ export interface ApiKeyWithAccount {
   account: Selectable<AccountsTable>;
 }
 
-/** The key and its account in one round trip: this runs on every API request. */
-export async function findApiKeyWithAccount(
-  db: Kysely<Database>,
-  tokenHash: string,
-): Promise<ApiKeyWithAccount | undefined> {
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-    .select(['api_keys.id as key_id', 'api_keys.revoked_at as key_revoked_at'])
-    .selectAll('accounts')
-    .where('api_keys.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { key_id: keyId, key_revoked_at: revokedAt, ...account } = row;
-  return { keyId, revokedAt, account };
-}
-
-export async function listApiKeys(db: Kysely<Database>, accountId: string): Promise<ApiKeyRow[]> {
-  return db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
-}
-
 export async function revokeApiKey(db: Kysely<Database>, accountId: string, keyId: string, now: number): Promise<boolean> {
   const result = await db
     .updateTable('api_keys')

@@ -2,7 +2,7 @@
 // PostgreSQL when a URL is given. Both sit behind one Kysely instance and run the same migrations.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { HotReads } from './hot_reads.ts';
 import { migrations } from './migrations/index.ts';
@@ -57,15 +57,4 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   if (error) {
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
   }
-}
-
-/** True when the error is a unique-key violation on either database. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-/** A cheap round trip, for health checks. */
-export async function ping(db: Kysely<Database>): Promise<void> {
-  await sql`select 1`.execute(db);
 }

@@ -10,14 +10,23 @@ export interface BalanceChanged {
 
 export class CreditEvents {
   readonly #emitter = new EventEmitter();
+  readonly #onListenerError: (error: unknown) => void;
 
-  constructor() {
+  /** `onListenerError` hears a listener's failure, which must never fail a committed request. */
+  constructor(onListenerError: (error: unknown) => void = () => undefined) {
     // One listener per open web page; the default warning at 10 would be noise.
     this.#emitter.setMaxListeners(0);
+    this.#onListenerError = onListenerError;
   }
 
   balanceChanged(event: BalanceChanged): void {
-    this.#emitter.emit('balance', event);
+    for (const listener of this.#emitter.listeners('balance')) {
+      try {
+        (listener as (event: BalanceChanged) => void)(event);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
   }
 
   onBalanceChanged(listener: (event: BalanceChanged) => void): () => void {
