@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { IpFamily } from '../domain/catalog/ip_ranges.ts';
+import type { ContactRecord } from '../domain/catalog/records.ts';
 import { assert } from '../lib/assert.ts';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32; PostgreSQL allows 65,535. */
@@ -35,19 +36,8 @@ export interface CompanyWrite {
   news: Array<{ title: string; url: string | null; source: string | null; published_at: number | null; summary: string | null }>;
 }
 
-export interface ContactWrite {
-  id: string;
-  company_id: string;
-  first_name: string | null;
-  last_name: string | null;
-  title: string | null;
-  seniority: string | null;
-  department: string | null;
-  email: string | null;
-  phone: string | null;
-  linkedin_url: string | null;
-  country: string | null;
-}
+/** A contact is written exactly as the API shows it. */
+export type ContactWrite = ContactRecord;
 
 export interface WriteCounts {
   /** Records whose id was new. */
