@@ -16,3 +16,13 @@ export function decodeCursor(cursor: string): Record<string, unknown> | undefine
 /** Page sizes: every list is bounded (STYLE.md rule 11). */
 export const pageLimitDefault = 50;
 export const pageLimitMax = 500;
+
+/**
+ * The id a cursor of the form `{after: id}` points after: `undefined` for no cursor (the first
+ * page), `null` for a cursor that is not one of ours.
+ */
+export function afterIdOf(cursor: string | undefined): string | undefined | null {
+  if (cursor === undefined) return undefined;
+  const after = decodeCursor(cursor)?.['after'];
+  return typeof after === 'string' ? after : null;
+}

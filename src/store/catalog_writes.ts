@@ -11,6 +11,7 @@ import type { Database } from './schema.ts';
 import type { IpFamily } from '../domain/catalog/ip_ranges.ts';
 import type { ContactRecord } from '../domain/catalog/records.ts';
 import { assert } from '../lib/assert.ts';
+import { deleteNewsDocuments, writeCompanyDocuments, writeContactDocuments, writeNewsDocuments } from './search_documents.ts';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32; PostgreSQL allows 65,535. */
 export const statementParametersMax = 32_766;
@@ -67,6 +68,7 @@ export async function writeCompanies(tx: Kysely<Database>, companies: readonly C
     counts.updated += existing;
     counts.created += batch.length - existing;
     await upsertCompanyRows(tx, batch, now);
+    await writeCompanyDocuments(tx, batch);
     await deleteCompanyChildren(tx, batch.map((company) => company.id));
     await insertCompanyChildren(tx, batch);
   }
@@ -100,6 +102,7 @@ export async function writeContacts(tx: Kysely<Database>, contacts: readonly Con
         })),
       )
       .execute();
+    await writeContactDocuments(tx, batch);
   }
   return counts;
 }
@@ -157,6 +160,7 @@ async function deleteCompanyChildren(tx: Kysely<Database>, companyIds: string[])
   await tx.deleteFrom('company_ip_ranges').where('company_id', 'in', companyIds).execute();
   await tx.deleteFrom('company_signals').where('company_id', 'in', companyIds).execute();
   await tx.deleteFrom('company_financials').where('company_id', 'in', companyIds).execute();
+  await deleteNewsDocuments(tx, companyIds);
   await tx.deleteFrom('company_news').where('company_id', 'in', companyIds).execute();
 }
 
@@ -208,6 +212,7 @@ async function insertCompanyChildren(tx: Kysely<Database>, companies: readonly C
   for (const batch of chunk(signals, rowsPerStatement(5))) await tx.insertInto('company_signals').values(batch).execute();
   for (const batch of chunk(financials, rowsPerStatement(4))) await tx.insertInto('company_financials').values(batch).execute();
   for (const batch of chunk(news, rowsPerStatement(7))) await tx.insertInto('company_news').values(batch).execute();
+  await writeNewsDocuments(tx, news);
 }
 
 function pickContact(contact: ContactWrite): ContactWrite {

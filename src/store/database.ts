@@ -22,6 +22,12 @@ export interface Store {
   writeTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** The reads on every request's path; they see committed data only. */
   readonly reads: HotReads;
+  /**
+   * For reads outside transactions that may take a while (search): on SQLite a read-only
+   * connection of its own, so a search never waits behind a write nor holds writes up; on
+   * PostgreSQL the same pool as `db`.
+   */
+  readonly readDb: Kysely<Database>;
   close(): Promise<void>;
 }
 

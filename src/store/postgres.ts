@@ -62,6 +62,7 @@ export function openPostgres(url: string, poolSize: number): Store {
     dialect: 'postgres',
     writeTransaction: (work) => db.transaction().execute(work),
     reads: createHotReads(db, kyselyReadRunner(db)),
+    readDb: db,
     close: () => db.destroy(),
   };
 }

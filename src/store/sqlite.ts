@@ -58,6 +58,17 @@ export function openSqlite(path: string): Store {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   // An in-memory database cannot be opened twice; its hot reads go through the one connection.
   const reads = createHotReads(db, path === ':memory:' ? kyselyReadRunner(db) : sqliteReadRunner(path, readBusyTimeoutMs));
+  // Opened on first use: the file's schema (migrations) must exist before a read-only connection.
+  let readDb: Kysely<Database> | undefined;
+  const openReadDb = (): Kysely<Database> => {
+    if (path === ':memory:') return db;
+    readDb ??= new Kysely<Database>({
+      dialect: new SqliteDialect({
+        database: async () => withStatementCache(new BetterSqlite3(path, { readonly: true, timeout: readBusyTimeoutMs })),
+      }),
+    });
+    return readDb;
+  };
 
   const attempt = <T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<{ busy: true } | { busy: false; result: T }> =>
     // Kysely's SQLite driver hands one connection to one caller at a time, so everything
@@ -93,8 +104,12 @@ export function openSqlite(path: string): Store {
       }
     },
     reads,
+    get readDb() {
+      return openReadDb();
+    },
     close: async () => {
       reads.close();
+      await readDb?.destroy();
       await db.destroy();
     },
   };

@@ -97,6 +97,9 @@ export async function openTestStore(kind: TestDatabaseKind): Promise<TestStore> 
     dialect: store.dialect,
     writeTransaction: (work) => store.writeTransaction(work),
     reads: store.reads,
+    get readDb() {
+      return store.readDb;
+    },
     close,
     dropDatabase: onlyOnce(async () => {
       await close();

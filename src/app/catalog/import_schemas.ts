@@ -78,14 +78,14 @@ const recordId = z
   .max(recordIdLengthMax)
   .regex(recordIdPattern, 'must be letters, digits and . _ ~ : - (starting with a letter or digit)');
 
-const category = z
+export const categorySchema = z
   .string()
   .trim()
   .toLowerCase()
   .max(categoryLengthMax)
   .regex(categoryPattern, 'must be a lowercase snake_case word, like "c_level" or "funding_round"');
 
-const country = z
+export const countrySchema = z
   .string()
   .trim()
   .toUpperCase()
@@ -145,7 +145,7 @@ const cidr = z
   });
 
 const signal = z.object({
-  type: category,
+  type: categorySchema,
   title: text(titleLengthMax),
   occurred_at: instant,
 });
@@ -181,7 +181,7 @@ export const companyLineSchema = z
     industry: optional(text(industryLengthMax)),
     employees: optional(wholeNumber(0, employeesMax)),
     revenue_usd: optional(wholeNumber(0, revenueUsdMax)),
-    country: optional(country),
+    country: optional(countrySchema),
     city: optional(text(cityLengthMax)),
     founded: optional(wholeNumber(foundedYearMin, yearMax)),
     description: optional(text(descriptionLengthMax)),
@@ -212,12 +212,12 @@ export const contactLineSchema = z
     first_name: optional(text(personNameLengthMax)),
     last_name: optional(text(personNameLengthMax)),
     title: optional(text(jobTitleLengthMax)),
-    seniority: optional(category),
-    department: optional(category),
+    seniority: optional(categorySchema),
+    department: optional(categorySchema),
     email: optional(email),
     phone: optional(phone),
     linkedin_url: optional(webUrl),
-    country: optional(country),
+    country: optional(countrySchema),
   })
   .refine((contact) => contact.first_name !== null || contact.last_name !== null, {
     path: ['first_name'],

@@ -1,7 +1,7 @@
 // An account's record subscriptions (active by default), with filters and a cursor.
 import { listSubscriptions as listSubscriptionRows } from '../../store/subscriptions.ts';
 import type { RecordType } from '../../store/schema.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { afterIdOf, encodeCursor } from '../../lib/cursor.ts';
 import { fail, type Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
 import { subscriptionView, type SubscriptionView } from '../views.ts';
@@ -19,12 +19,8 @@ export async function listSubscriptions(
   context: AppContext,
   query: SubscriptionQuery,
 ): Promise<Result<{ data: SubscriptionView[]; next_cursor: string | null }>> {
-  let afterId: string | undefined;
-  if (query.cursor !== undefined) {
-    const decoded = decodeCursor(query.cursor);
-    if (typeof decoded?.['after'] !== 'string') return fail('invalid_request', 'cursor is not valid', 'cursor');
-    afterId = decoded['after'];
-  }
+  const afterId = afterIdOf(query.cursor);
+  if (afterId === null) return fail('invalid_request', 'cursor is not valid', 'cursor');
   const rows = await listSubscriptionRows(context.store.db, {
     ...query,
     afterId,

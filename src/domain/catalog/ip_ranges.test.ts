@@ -2,7 +2,7 @@
 // ranges are normalised to their network, and that invalid input is refused.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addressToHex, hexToAddress, parseAddress, parseCidr, rangeContains, rangesOverlap, type IpRange } from './ip_ranges.ts';
+import { addressToHex, hexToAddress, networksOf, parseAddress, parseCidr, rangeContains, rangesOverlap, type IpRange } from './ip_ranges.ts';
 
 function range(text: string): IpRange {
   const parsed = parseCidr(text);
@@ -167,5 +167,31 @@ describe('properties', () => {
         expect(range(parsed.cidr)).toEqual(parsed);
       }),
     );
+  });
+});
+
+describe('networksOf', () => {
+  it('lists the network of an address at every prefix length, and exactly the ranges holding it match', () => {
+    const address = parseAddress('192.0.2.77')!;
+    const networks = networksOf(address);
+    expect(networks).toContain('00000000');
+    expect(networks).toContain('c0000200');
+    expect(networks).toContain('c000024d');
+    for (const cidr of ['192.0.2.0/24', '192.0.2.64/26', '192.0.0.0/16', '0.0.0.0/0', '192.0.2.77/32']) {
+      const parsed = parseCidr(cidr);
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect(networks.includes(parsed.range.first_address) && parsed.range.last_address >= address.hex).toBe(true);
+    }
+    for (const cidr of ['192.0.3.0/24', '192.0.2.0/26', '192.0.2.78/32']) {
+      const parsed = parseCidr(cidr);
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect(networks.includes(parsed.range.first_address) && parsed.range.last_address >= address.hex).toBe(false);
+    }
+  });
+
+  it('has at most 129 networks for IPv6', () => {
+    const networks = networksOf(parseAddress('2001:db8::1')!);
+    expect(networks.length).toBeLessThanOrEqual(129);
+    expect(networks).toContain('20010db8000000000000000000000000');
   });
 });

@@ -94,6 +94,23 @@ export function rangesOverlap(
   return a.family === b.family && a.first_address <= b.last_address && b.first_address <= a.last_address;
 }
 
+/**
+ * The network address (as fixed-width hex) of `address` at every prefix length, from the whole
+ * address space (/0) to the address itself (/32 or /128), without repeats. A CIDR range holds
+ * the address exactly when its first address is one of these and its last address is not
+ * below the address: so a lookup is a bounded set of exact probes, never a scan.
+ */
+export function networksOf(address: IpAddress): string[] {
+  const bits = familyBits[address.family];
+  const value = BigInt(`0x${address.hex}`);
+  const networks = new Set<string>();
+  for (let prefixLength = 0; prefixLength <= bits; prefixLength += 1) {
+    const hostMask = (1n << BigInt(bits - prefixLength)) - 1n;
+    networks.add(toHex(value & ~hostMask, address.family));
+  }
+  return [...networks];
+}
+
 function rangeOf(address: IpAddress, prefixLength: number): IpRange {
   const bits = familyBits[address.family];
   const hostMask = (1n << BigInt(bits - prefixLength)) - 1n;

@@ -1,7 +1,9 @@
 // The one migration set, in order. Each entry is frozen once it has landed on main.
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.ts';
+import * as search from './0002_search.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_search': search,
 };

@@ -11,6 +11,10 @@ import { registerCompaniesFinancialsList } from './companies_financials_list.ts'
 import { registerCompaniesNewsList } from './companies_news_list.ts';
 import { registerContactsGet } from './contacts_get.ts';
 import { registerSubscriptionsList } from './subscriptions_list.ts';
+import { registerCompaniesList } from './companies_list.ts';
+import { registerCompaniesSearch } from './companies_search.ts';
+import { registerContactsList } from './contacts_list.ts';
+import { registerIpGet } from './ip_get.ts';
 
 export function registerCustomerRoutes(app: RouteApp, context: AppContext): void {
   for (const register of [
@@ -24,6 +28,10 @@ export function registerCustomerRoutes(app: RouteApp, context: AppContext): void
     registerCompaniesNewsList,
     registerContactsGet,
     registerSubscriptionsList,
+    registerCompaniesList,
+    registerCompaniesSearch,
+    registerContactsList,
+    registerIpGet,
   ]) {
     register(app, context);
   }

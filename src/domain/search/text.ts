@@ -1,0 +1,86 @@
+// Full-text search, defined once so that SQLite (FTS5) and PostgreSQL (tsvector) agree exactly.
+// Text is cut into words here, in the application: each engine only ever sees words that are
+// already lowercase, free of diacritics, and made of letters and digits, separated by spaces. A
+// query matches a document when every query word is a prefix of some word of the document (in
+// the fields searched). Pure: no I/O.
+
+/** Query words beyond this are ignored; a longer query only narrows further. */
+export const queryWordsMax = 8;
+/** Longer words are cut: no real name or description word is longer, and it bounds the index. */
+export const wordCharsMax = 64;
+
+/** The words of a text: NFKD-folded, diacritics removed, lowercase, letters and digits only. */
+export function searchWords(text: string | null | undefined): string[] {
+  if (!text) return [];
+  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const words = folded.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.map((word) => word.slice(0, wordCharsMax));
+}
+
+/** The distinct words of a query, in order, at most `queryWordsMax`. */
+export function queryWords(query: string): string[] {
+  return [...new Set(searchWords(query))].slice(0, queryWordsMax);
+}
+
+/** A document as FTS5 stores it: the words joined by single spaces. */
+export function documentText(text: string | null | undefined): string {
+  return searchWords(text).join(' ');
+}
+
+/** The fields of a company that full-text search reads. */
+export interface CompanySearchFields {
+  name: string;
+  domain: string | null;
+  description: string | null;
+}
+
+/** PostgreSQL weights standing for the company's fields in one tsvector. */
+export const companyFieldWeights = { name: 'A', domain: 'B', description: 'C' } as const;
+export type CompanySearchField = keyof typeof companyFieldWeights;
+
+/**
+ * A tsvector literal (`'acme':1A 'corp':2A …`) of the given fields' words, each weighted by its
+ * field, so one GIN index answers queries restricted to any set of fields. The words contain
+ * only letters and digits, so they need no escaping inside the quotes.
+ */
+export function weightedTsvector(fields: ReadonlyArray<{ words: readonly string[]; weight: string }>): string {
+  const lexemes: string[] = [];
+  let position = 1;
+  for (const field of fields) {
+    for (const word of field.words) {
+      // tsvector positions stop at 16,383; later words keep the last position (and their weight).
+      lexemes.push(`'${word}':${Math.min(position, 16_383)}${field.weight}`);
+      position += 1;
+    }
+  }
+  return lexemes.join(' ');
+}
+
+export function companyTsvector(company: CompanySearchFields): string {
+  return weightedTsvector([
+    { words: searchWords(company.name), weight: companyFieldWeights.name },
+    { words: searchWords(company.domain), weight: companyFieldWeights.domain },
+    { words: searchWords(company.description), weight: companyFieldWeights.description },
+  ]);
+}
+
+/** A tsvector literal of one text, unweighted (weight D). */
+export function plainTsvector(text: string | null | undefined): string {
+  return weightedTsvector([{ words: searchWords(text), weight: 'D' }]);
+}
+
+/** A tsquery literal: every word as a prefix, in the given weights (all weights when omitted). */
+export function prefixTsquery(words: readonly string[], weights = ''): string {
+  return words.map((word) => `'${word}':*${weights}`).join(' & ');
+}
+
+/** An FTS5 query: every word as a prefix, in the given columns (all columns when omitted). */
+export function prefixFtsQuery(words: readonly string[], columns: readonly string[] = []): string {
+  const scope = columns.length > 0 ? `{${columns.join(' ')}} : ` : '';
+  return words.map((word) => `${scope}"${word}"*`).join(' AND ');
+}
+
+/** Whether every query word is a prefix of one of the document's words (the reference rule). */
+export function matchesWords(queryWordList: readonly string[], documentWords: readonly string[]): boolean {
+  return queryWordList.every((query) => documentWords.some((word) => word.startsWith(query)));
+}

@@ -1,0 +1,275 @@
+// Proves search by property: random filter combinations over a generated catalog return exactly
+// the ids a plain in-memory filter of the same data returns, page after page, never repeating or
+// skipping a record — on every database.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describeEachDatabase } from '../harness/databases.ts';
+import { startTestApp, type TestApp } from '../harness/test_app.ts';
+import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
+import { generateCompanies, generateContacts, type GeneratedCompany } from '../../src/app/catalog/generate_catalog.ts';
+import type { ContactRecord } from '../../src/domain/catalog/records.ts';
+import { searchWords } from '../../src/domain/search/text.ts';
+
+const seed = 7;
+const companyCount = 300;
+const runs = Number(process.env['QUARRY_SEARCH_RUNS'] ?? 40);
+
+const companies: GeneratedCompany[] = [...generateCompanies({ seed, count: companyCount })];
+const contacts: ContactRecord[] = companies.flatMap((company) => [...generateContacts(company, { seed })]);
+
+// ------------------------------------------------------------------------------------------
+// The reference: a plain filter over the generated records, written from API.md's wording.
+
+interface Range {
+  min?: number;
+  max?: number;
+}
+
+interface SearchBody {
+  query?: string;
+  industries?: string[];
+  countries?: string[];
+  employees?: Range;
+  revenue_usd?: Range;
+  founded?: Range;
+  technologies?: string[];
+  signals?: { types?: string[]; since?: string };
+  news?: { query?: string; since?: string };
+}
+
+/** Every query word starts some word of the texts. */
+function wordsMatch(query: string, texts: Array<string | null>): boolean {
+  const words = texts.flatMap((text) => searchWords(text));
+  return searchWords(query).every((queryWord) => words.some((word) => word.startsWith(queryWord)));
+}
+
+function inRange(value: number | null, range: Range | undefined): boolean {
+  if (!range) return true;
+  if (value === null) return false;
+  return (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
+}
+
+function matchesAdvanced(company: GeneratedCompany, body: SearchBody): boolean {
+  if (body.query !== undefined && !wordsMatch(body.query, [company.name, company.description])) return false;
+  if (body.industries && !body.industries.includes(company.industry ?? '')) return false;
+  if (body.countries && !body.countries.includes(company.country ?? '')) return false;
+  if (!inRange(company.employees, body.employees)) return false;
+  if (!inRange(company.revenue_usd, body.revenue_usd)) return false;
+  if (!inRange(company.founded, body.founded)) return false;
+  if (body.technologies && !body.technologies.every((technology) => company.technologies.includes(technology))) return false;
+  if (body.signals) {
+    const { types, since } = body.signals;
+    const found = company.signals.some(
+      (signal) => (!types || types.includes(signal.type)) && (!since || Date.parse(signal.occurred_at) >= Date.parse(since)),
+    );
+    if (!found) return false;
+  }
+  if (body.news) {
+    const { query, since } = body.news;
+    const found = company.news.some(
+      (item) =>
+        (query === undefined || wordsMatch(query, [item.title, item.summary])) &&
+        (!since || (item.published_at !== null && Date.parse(item.published_at) >= Date.parse(since))),
+    );
+    if (!found) return false;
+  }
+  return true;
+}
+
+// ------------------------------------------------------------------------------------------
+// Filters drawn from the catalog's own values, so most of them match something.
+
+const vocabulary = {
+  industries: [...new Set(companies.map((company) => company.industry!))],
+  countries: [...new Set(companies.map((company) => company.country!))],
+  technologies: [...new Set(companies.flatMap((company) => company.technologies))],
+  signalTypes: [...new Set(companies.flatMap((company) => company.signals.map((signal) => signal.type)))],
+  textWords: [...new Set(companies.flatMap((company) => searchWords(`${company.name} ${company.description}`)))],
+  newsWords: [...new Set(companies.flatMap((company) => company.news.flatMap((item) => searchWords(`${item.title} ${item.summary}`))))],
+};
+
+/** A word or a prefix of it (at least two characters), sometimes in capitals. */
+function wordQuery(words: string[]): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.constantFrom(...words), fc.integer({ min: 2, max: 12 }), fc.boolean())
+    .map(([word, length, upper]) => {
+      const prefix = word.slice(0, Math.max(2, length));
+      return upper ? prefix.toUpperCase() : prefix;
+    });
+}
+
+const filterNames = ['query', 'industries', 'countries', 'employees', 'revenue_usd', 'founded', 'technologies', 'signals', 'news'] as const;
+type FilterName = (typeof filterNames)[number];
+
+/** A range around `value`, open on one side or none. */
+function rangeAround(value: number | null, widthFraction: number, open: 'min' | 'max' | 'none'): Range {
+  const center = value ?? 0;
+  const width = Math.round(Math.abs(center) * widthFraction) + 1;
+  if (open === 'min') return { max: center + width };
+  if (open === 'max') return { min: Math.max(0, center - width) };
+  return { min: Math.max(0, center - width), max: center + width };
+}
+
+/** An instant a few days before (or after) `iso`, so a since filter keeps or drops it. */
+function sinceNear(iso: string | null, shiftDays: number): string {
+  const at = iso === null ? Date.UTC(2025, 0, 1) : Date.parse(iso);
+  return new Date(at + shiftDays * 86_400_000).toISOString();
+}
+
+/**
+ * One to three filters, each taken from one anchor company (so most searches find it and
+ * others like it), with ranges widened or narrowed and dates shifted either way.
+ */
+const searchBodyArbitrary: fc.Arbitrary<SearchBody> = fc
+  .record({
+    anchor: fc.integer({ min: 0, max: companies.length - 1 }),
+    names: fc.uniqueArray(fc.constantFrom(...filterNames), { minLength: 1, maxLength: 3 }),
+    pick: fc.nat(),
+    width: fc.double({ min: 0, max: 2, noNaN: true }),
+    open: fc.constantFrom('min' as const, 'max' as const, 'none' as const),
+    shiftDays: fc.integer({ min: -400, max: 30 }),
+    prefixLength: fc.integer({ min: 2, max: 10 }),
+    extra: fc.subarray(vocabulary.industries.concat(vocabulary.countries), { maxLength: 3 }),
+  })
+  .map(({ anchor, names, pick, width, open, shiftDays, prefixLength, extra }) => {
+    const company = companies[anchor]!;
+    const choose = <T>(values: readonly T[]): T | undefined => values[pick % Math.max(1, values.length)];
+    const prefix = (word: string | undefined): string => (word ?? 'zzz').slice(0, prefixLength);
+    const body: SearchBody = {};
+    const add: Record<FilterName, () => void> = {
+      query: () => (body.query = prefix(choose(searchWords(`${company.name} ${company.description}`)))),
+      industries: () => (body.industries = [company.industry!, ...extra.filter((value) => vocabulary.industries.includes(value))]),
+      countries: () => (body.countries = [company.country!, ...extra.filter((value) => vocabulary.countries.includes(value))]),
+      employees: () => (body.employees = rangeAround(company.employees, width, open)),
+      revenue_usd: () => (body.revenue_usd = rangeAround(company.revenue_usd, width, open)),
+      founded: () => (body.founded = rangeAround(company.founded, width / 200, open)),
+      technologies: () => (body.technologies = company.technologies.slice(pick % 3, (pick % 3) + 1 + (pick % 2))),
+      signals: () => {
+        const signal = choose(company.signals);
+        body.signals = { types: [signal?.type ?? 'hiring'], ...(pick % 2 === 0 ? { since: sinceNear(signal?.occurred_at ?? null, shiftDays) } : {}) };
+      },
+      news: () => {
+        const item = choose(company.news);
+        body.news = {
+          ...(pick % 3 !== 2 ? { query: prefix(choose(searchWords(`${item?.title ?? ''} ${item?.summary ?? ''}`))) } : {}),
+          ...(pick % 3 !== 0 ? { since: sinceNear(item?.published_at ?? null, shiftDays) } : {}),
+        };
+      },
+    };
+    for (const name of names) add[name]();
+    return body;
+  });
+
+/** Every id of every page, following next_cursor to the end. */
+async function allPages(app: TestApp, fetchPage: (cursor: string | undefined) => Promise<{ status: number; body: unknown }>): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1_000; page += 1) {
+    const response = await fetchPage(cursor);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const body = response.body as { data: Array<{ id: string; subscribed: boolean }>; next_cursor: string | null };
+    ids.push(...body.data.map((item) => item.id));
+    if (body.next_cursor === null) return ids;
+    cursor = body.next_cursor;
+  }
+  throw new Error(`more than 1,000 pages on ${app.kind}`);
+}
+
+describeEachDatabase('company and contact search', (kind) => {
+  let app: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+    await seedCatalog(app.store, { companies: companyCount, seed, now: app.clock.now() });
+    ({ key } = await app.createAccount('platform'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('advanced search returns exactly the in-memory filter, in id order, across pages', async () => {
+    await fc.assert(
+      fc.asyncProperty(searchBodyArbitrary, fc.integer({ min: 1, max: 60 }), async (body, limit) => {
+        const expected = companies.filter((company) => matchesAdvanced(company, body)).map((company) => company.id).sort();
+        const ids = await allPages(app, (cursor) =>
+          app.api('POST', '/v1/companies/search', { key, body: { ...body, limit, ...(cursor ? { cursor } : {}) } }),
+        );
+        expect(ids).toEqual(expected);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('basic company search by name or domain words, domain and country matches the in-memory filter', async () => {
+    const basicArbitrary = fc.record(
+      {
+        q: fc.array(wordQuery([...new Set(companies.flatMap((company) => searchWords(`${company.name} ${company.domain}`)))]), {
+          minLength: 1,
+          maxLength: 2,
+        }).map((words) => words.join(' ')),
+        // A domain as people paste it: scheme, www., capitals and a path are ignored.
+        domain: fc.constantFrom(...companies.map((company) => company.domain!)).map((domain) => `https://www.${domain.toUpperCase()}/about`),
+        country: fc.constantFrom(...vocabulary.countries).map((code) => code.toLowerCase()),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(basicArbitrary, fc.integer({ min: 1, max: 100 }), async (query, limit) => {
+        const expected = companies
+          .filter(
+            (company) =>
+              (query.q === undefined || wordsMatch(query.q, [company.name, company.domain])) &&
+              (query.domain === undefined || query.domain.toLowerCase().includes(`//www.${company.domain}/`)) &&
+              (query.country === undefined || company.country === query.country.toUpperCase()),
+          )
+          .map((company) => company.id)
+          .sort();
+        const ids = await allPages(app, (cursor) => {
+          const params = new URLSearchParams({ limit: String(limit) });
+          for (const [name, value] of Object.entries(query)) params.set(name, value);
+          if (cursor) params.set('cursor', cursor);
+          return app.api('GET', `/v1/companies?${params}`, { key });
+        });
+        expect(ids).toEqual(expected);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('basic contact search by company, title words, seniority and department matches the in-memory filter', async () => {
+    const titleWords = [...new Set(contacts.flatMap((contact) => searchWords(contact.title)))];
+    const contactArbitrary = fc.record(
+      {
+        company_id: fc.constantFrom(...companies.map((company) => company.id)),
+        title: wordQuery(titleWords),
+        seniority: fc.constantFrom(...new Set(contacts.map((contact) => contact.seniority!))),
+        department: fc.constantFrom(...new Set(contacts.map((contact) => contact.department!))),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(contactArbitrary, fc.integer({ min: 5, max: 200 }), async (query, limit) => {
+        const expected = contacts
+          .filter(
+            (contact) =>
+              (query.company_id === undefined || contact.company_id === query.company_id) &&
+              (query.title === undefined || wordsMatch(query.title, [contact.title])) &&
+              (query.seniority === undefined || contact.seniority === query.seniority) &&
+              (query.department === undefined || contact.department === query.department),
+          )
+          .map((contact) => contact.id)
+          .sort();
+        const ids = await allPages(app, (cursor) => {
+          const params = new URLSearchParams({ limit: String(limit) });
+          for (const [name, value] of Object.entries(query)) params.set(name, value);
+          if (cursor) params.set('cursor', cursor);
+          return app.api('GET', `/v1/contacts?${params}`, { key });
+        });
+        expect(ids).toEqual(expected);
+      }),
+      { numRuns: runs },
+    );
+  });
+});
