@@ -122,3 +122,23 @@ export function contactRecord(row: Selectable<ContactsTable>): ContactRecord {
     country: row.country,
   };
 }
+
+/** The companies among `ids` (any order; missing ids are simply absent). */
+export async function companiesByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, CompanyRecord>> {
+  const records = new Map<string, CompanyRecord>();
+  for (let start = 0; start < ids.length; start += statementParametersMax) {
+    const rows = await db.selectFrom('companies').selectAll().where('id', 'in', ids.slice(start, start + statementParametersMax)).execute();
+    for (const row of rows) records.set(row.id, companyRecord(row));
+  }
+  return records;
+}
+
+/** The contacts among `ids` (any order; missing ids are simply absent). */
+export async function contactsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, ContactRecord>> {
+  const records = new Map<string, ContactRecord>();
+  for (let start = 0; start < ids.length; start += statementParametersMax) {
+    const rows = await db.selectFrom('contacts').selectAll().where('id', 'in', ids.slice(start, start + statementParametersMax)).execute();
+    for (const row of rows) records.set(row.id, contactRecord(row));
+  }
+  return records;
+}

@@ -23,6 +23,29 @@ export async function latestSubscription(
     .executeTakeFirst();
 }
 
+/** The latest subscription of an account to each of `recordIds` that has one. */
+export async function latestSubscriptions(
+  db: Kysely<Database>,
+  accountId: string,
+  recordType: RecordType,
+  recordIds: readonly string[],
+): Promise<Map<string, SubscriptionRow>> {
+  const latest = new Map<string, SubscriptionRow>();
+  if (recordIds.length === 0) return latest;
+  const rows = await db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('record_type', '=', recordType)
+    .where('record_id', 'in', [...recordIds])
+    .execute();
+  for (const row of rows) {
+    const current = latest.get(row.record_id);
+    if (!current || row.generation > current.generation) latest.set(row.record_id, row);
+  }
+  return latest;
+}
+
 export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
   return {
     id: row.id,

@@ -15,6 +15,9 @@ import { registerCompaniesList } from './companies_list.ts';
 import { registerCompaniesSearch } from './companies_search.ts';
 import { registerContactsList } from './contacts_list.ts';
 import { registerIpGet } from './ip_get.ts';
+import { registerCompaniesBatch } from './companies_batch.ts';
+import { registerContactsBatch } from './contacts_batch.ts';
+import { registerCreditsQuote } from './credits_quote.ts';
 
 export function registerCustomerRoutes(app: RouteApp, context: AppContext): void {
   for (const register of [
@@ -32,6 +35,9 @@ export function registerCustomerRoutes(app: RouteApp, context: AppContext): void
     registerCompaniesSearch,
     registerContactsList,
     registerIpGet,
+    registerCompaniesBatch,
+    registerContactsBatch,
+    registerCreditsQuote,
   ]) {
     register(app, context);
   }
