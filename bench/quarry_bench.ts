@@ -104,6 +104,8 @@ export async function benchQuarry(options: QuarryBenchOptions): Promise<QuarryFi
       QUARRY_DATA_DIR: dataDir,
       QUARRY_ADMIN_TOKEN: adminToken,
       QUARRY_DEMO: 'false',
+      // The load generator sends thousands of requests a second on one key.
+      QUARRY_RATE_LIMIT: '0',
       QUARRY_LOG_LEVEL: 'warn',
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     }),

@@ -18,7 +18,8 @@ export function registerServeCommand(program: Command): void {
       `
 Settings (environment): PORT (8080), QUARRY_DATA_DIR (./data), DATABASE_URL (postgres://… selects
 PostgreSQL), QUARRY_ADMIN_TOKEN, QUARRY_CLOCK (system|manual), QUARRY_DEMO (true|false),
-QUARRY_PLANS_FILE, QUARRY_LOG_LEVEL. See README.md.
+QUARRY_PLANS_FILE, QUARRY_LOG_LEVEL, QUARRY_TRUST_PROXY (true|false), QUARRY_RATE_LIMIT
+(requests per second per API key for every plan; 0 turns rate limiting off). See README.md.
 
 Example:
   PORT=9000 QUARRY_DEMO=false npx quarry serve`,
@@ -29,7 +30,11 @@ Example:
       const context = await bootApp({ config, logger });
       const admin = resolveAdminToken({ adminToken: config.adminToken, dataDir: config.dataDir });
       const demo = config.demo && options.demo ? await ensureDemo(context, progressPrinter()) : undefined;
-      const app = await buildServer(context, { adminToken: admin.token, trustProxy: config.trustProxy });
+      const app = await buildServer(context, {
+        adminToken: admin.token,
+        trustProxy: config.trustProxy,
+        rateLimit: { perSecondOverride: config.rateLimitPerSecond },
+      });
       const address = await app.listen({ port: config.port, host: config.host });
       const facts = { address, database: context.store.dialect, admin, demo, clock: config.clock };
       if (options.json) process.stdout.write(`${JSON.stringify(bannerJson(facts))}\n`);

@@ -8,6 +8,8 @@ import { newId } from '../lib/ids.ts';
 import { fail, type Failure } from '../lib/result.ts';
 import { customerAuth, operatorAuth } from './auth.ts';
 import { errorBody, statusFor } from './errors.ts';
+import { registerOpenApi } from './openapi.ts';
+import { rateLimit, type RateLimitOptions } from './rate_limit.ts';
 import type { RouteApp } from './route_app.ts';
 import { registerCustomerRoutes } from './routes/v1/index_routes.ts';
 import { registerOperatorRoutes } from './admin/index_routes.ts';
@@ -22,6 +24,8 @@ export interface ServerOptions {
   trustProxy: boolean;
   /** Log every request (off in benchmarks). */
   logRequests?: boolean;
+  /** Rate limits per API key on /v1 (src/http/rate_limit.ts); omitted, requests are not limited. */
+  rateLimit?: RateLimitOptions | undefined;
 }
 
 export async function buildServer(context: AppContext, options: ServerOptions): Promise<FastifyInstance> {
@@ -60,11 +64,16 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
       reply.header('X-Credits-Remaining', String(request.creditsRemaining ?? request.principal.account.balance));
     }
   });
+  // Before every route: the OpenAPI document only sees routes registered after it.
+  await registerOpenApi(app);
   app.get('/health', async () => ({ ok: true }));
   await app.register(async (scope: RouteApp) => {
     // onRequest: a caller is authenticated before its input is even parsed, so an anonymous
     // request gets 401 (not validation details) and a key holder's 400 carries its balance.
     scope.addHook('onRequest', customerAuth(context));
+    // After authentication, so the hook knows the key and its plan; a refusal runs no handler.
+    const limitRequests = options.rateLimit && rateLimit(context, options.rateLimit);
+    if (limitRequests) scope.addHook('onRequest', limitRequests);
     // An unknown /v1 path is answered after authentication, so a key holder's 404 carries its balance.
     scope.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(routeNotFound(request), request.id)));
     registerCustomerRoutes(scope, context);
