@@ -2,12 +2,28 @@
 // of migration 0002 and the catalog's indexes. Results come in id order (stable across pages and
 // engines) and a page is the first `limit` ids after the cursor's id, so pages never repeat or
 // skip a record even while the catalog changes.
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+//
+// How a filter on another table (words, technologies, signals, news) joins in decides the speed
+// at a million companies. Listed: the matching ids are collected first (`id in (subquery)`),
+// which is fast when few match. Probed: companies are walked in id order and each is checked
+// (`exists (… where company_id = companies.id …)`), which finds a page fast when many match.
+// PostgreSQL's planner chooses between the two itself from its statistics; SQLite's cannot see
+// how many rows a full-text query or a technology matches, so on SQLite the store counts the
+// matches first, bounded, and lists only when they are few (`listedMatchesMax`).
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, RecordType } from './schema.ts';
 import type { CompanyFilter, ContactFilter, NumberRange, SearchPage } from '../domain/search/filters.ts';
 import { companyFieldWeights, prefixFtsQuery, prefixTsquery } from '../domain/search/text.ts';
 import type { IpAddress } from '../domain/catalog/ip_ranges.ts';
 import { isPostgres } from './search_documents.ts';
+
+/** On SQLite, a filter matching at most this many rows is listed; more are probed row by row. */
+export const listedMatchesMax = 2_000;
+
+/** Tests force one strategy or the other with `listedMatchesMax` (0: always probed). */
+export interface SearchTuning {
+  listedMatchesMax?: number;
+}
 
 export interface CompanyHit {
   id: string;
@@ -25,79 +41,169 @@ export interface ContactHit {
 }
 
 type CompanyWhere = ExpressionBuilder<Database, 'companies'>;
+type Condition = Expression<SqlBool>;
+/** How one filter joins in: listed or probed (see the file's header). */
+type Strategy = 'listed' | 'probed';
 
 /** One page of companies matching `filter`, plus whether more follow. */
 export async function searchCompanies(
   db: Kysely<Database>,
   filter: CompanyFilter,
   page: SearchPage,
+  tuning: SearchTuning = {},
 ): Promise<{ hits: CompanyHit[]; more: boolean }> {
-  const postgres = isPostgres(db);
+  const strategies = await companyStrategies(db, filter, tuning.listedMatchesMax ?? listedMatchesMax);
   let query = db.selectFrom('companies').select(['id', 'name', 'domain', 'country']);
-  query = query.where((eb) => eb.and(companyConditions(eb, filter, postgres)));
+  query = query.where((eb) => eb.and(companyConditions(eb, filter, strategies, isPostgres(db))));
   if (page.afterId !== undefined) query = query.where('id', '>', page.afterId);
   const rows = await query.orderBy('id').limit(page.limit + 1).execute();
   return { hits: rows.slice(0, page.limit), more: rows.length > page.limit };
 }
 
-function companyConditions(eb: CompanyWhere, filter: CompanyFilter, postgres: boolean): Expression<SqlBool>[] {
-  const conditions: Expression<SqlBool>[] = [];
-  if (filter.text && filter.text.words.length > 0) conditions.push(companyTextCondition(eb, filter.text, postgres));
+interface CompanyStrategies {
+  text: Strategy;
+  technologies: Strategy[];
+  signals: Strategy;
+  news: Strategy;
+}
+
+/** On PostgreSQL every filter is written listed (its planner turns it into the better join). */
+async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter, listedMax: number): Promise<CompanyStrategies> {
+  if (isPostgres(db)) {
+    return { text: 'listed', technologies: (filter.technologies ?? []).map(() => 'listed'), signals: 'listed', news: 'listed' };
+  }
+  const text = filter.text?.words.length ? await wordsStrategy(db, 'company_search_words', filter.text.words, listedMax) : 'probed';
+  const technologies: Strategy[] = [];
+  for (const technology of filter.technologies ?? []) {
+    const query = db.selectFrom('company_technologies').select(sql`1`.as('one')).where('technology', '=', technology);
+    technologies.push(strategyFor(await boundedCount(db, query, listedMax), listedMax));
+  }
+  let signals: Strategy = 'probed';
+  if (filter.signals) {
+    let query = db.selectFrom('company_signals').select(sql`1`.as('one'));
+    if (filter.signals.types) query = query.where('type', 'in', nonEmpty(filter.signals.types));
+    if (filter.signals.since !== undefined) query = query.where('occurred_at', '>=', filter.signals.since);
+    signals = strategyFor(await boundedCount(db, query, listedMax), listedMax);
+  }
+  const newsWords = filter.news?.words ?? [];
+  const news = newsWords.length > 0 ? await wordsStrategy(db, 'news_search_words', newsWords, listedMax) : 'probed';
+  return { text, technologies, signals, news };
+}
+
+function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: CompanyStrategies, postgres: boolean): Condition[] {
+  const conditions: Condition[] = [];
+  if (filter.text && filter.text.words.length > 0) conditions.push(companyTextCondition(eb, filter.text, strategies.text, postgres));
   if (filter.domain !== undefined) conditions.push(eb('domain', 'in', [filter.domain, `www.${filter.domain}`]));
   if (filter.countries) conditions.push(eb('country', 'in', nonEmpty(filter.countries)));
   if (filter.industries) conditions.push(eb('industry', 'in', nonEmpty(filter.industries)));
   conditions.push(...rangeConditions(eb, 'employees', filter.employees));
   conditions.push(...rangeConditions(eb, 'revenue_usd', filter.revenueUsd));
   conditions.push(...rangeConditions(eb, 'founded', filter.founded));
-  for (const technology of filter.technologies ?? []) {
+  for (const [index, technology] of (filter.technologies ?? []).entries()) {
     conditions.push(
-      eb('id', 'in', eb.selectFrom('company_technologies').select('company_id').where('technology', '=', technology)),
+      strategies.technologies[index] === 'listed'
+        ? eb('id', 'in', eb.selectFrom('company_technologies').select('company_id').where('technology', '=', technology))
+        : eb.exists(
+            eb.selectFrom('company_technologies as t').select(sql`1`.as('one')).whereRef('t.company_id', '=', 'companies.id').where('t.technology', '=', technology),
+          ),
     );
   }
-  if (filter.signals) conditions.push(signalCondition(eb, filter.signals));
-  if (filter.news) conditions.push(newsCondition(eb, filter.news, postgres));
+  if (filter.signals) conditions.push(signalCondition(eb, filter.signals, strategies.signals));
+  if (filter.news) conditions.push(newsCondition(eb, filter.news, strategies.news, postgres));
   return conditions;
 }
 
-function companyTextCondition(eb: CompanyWhere, text: NonNullable<CompanyFilter['text']>, postgres: boolean): Expression<SqlBool> {
+function companyTextCondition(
+  eb: CompanyWhere,
+  text: NonNullable<CompanyFilter['text']>,
+  strategy: Strategy,
+  postgres: boolean,
+): Condition {
   const fields = text.fields === 'name_domain' ? (['name', 'domain'] as const) : (['name', 'description'] as const);
   if (postgres) {
     const weights = fields.map((field) => companyFieldWeights[field]).join('');
     const tsquery = prefixTsquery(text.words, weights);
     return eb('id', 'in', sql<string>`(select company_id from company_search where document @@ ${tsquery}::tsquery)`);
   }
-  const match = prefixFtsQuery(text.words, fields);
-  return sql<SqlBool>`companies.rowid in (select rowid from company_search where company_search match ${match})`;
-}
-
-function signalCondition(eb: CompanyWhere, signals: NonNullable<CompanyFilter['signals']>): Expression<SqlBool> {
-  let subquery = eb.selectFrom('company_signals').select('company_signals.company_id');
-  if (signals.types) subquery = subquery.where('type', 'in', nonEmpty(signals.types));
-  if (signals.since !== undefined) subquery = subquery.where('occurred_at', '>=', signals.since);
-  return eb('id', 'in', subquery);
-}
-
-function newsCondition(eb: CompanyWhere, news: NonNullable<CompanyFilter['news']>, postgres: boolean): Expression<SqlBool> {
-  const words = news.words ?? [];
-  let subquery = eb.selectFrom('company_news').select('company_news.company_id');
-  if (news.since !== undefined) subquery = subquery.where('published_at', '>=', news.since);
-  if (words.length > 0) {
-    subquery = postgres
-      ? subquery.where(
-          sql<SqlBool>`(company_news.company_id, company_news.position) in
-            (select company_id, position from news_search where document @@ ${prefixTsquery(words)}::tsquery)`,
-        )
-      : subquery.where(sql<SqlBool>`company_news.rowid in (select rowid from news_search where news_search match ${prefixFtsQuery(words)})`);
+  if (strategy === 'listed') {
+    const match = prefixFtsQuery(text.words, fields);
+    return sql<SqlBool>`companies.rowid in (select rowid from company_search where company_search match ${match})`;
   }
-  return eb('id', 'in', subquery);
+  const everyWord = text.words.map((word) => sql.join(fields.map((field) => wordPrefixLike(sql`s.${sql.id(field)}`, word)), sql` or `));
+  return sql<SqlBool>`exists (select 1 from company_search s where s.rowid = companies.rowid
+    and (${sql.join(everyWord, sql`) and (`)}))`;
+}
+
+function signalCondition(eb: CompanyWhere, signals: NonNullable<CompanyFilter['signals']>, strategy: Strategy): Condition {
+  let subquery = eb.selectFrom('company_signals as s').select('s.company_id');
+  if (signals.types) subquery = subquery.where('s.type', 'in', nonEmpty(signals.types));
+  if (signals.since !== undefined) subquery = subquery.where('s.occurred_at', '>=', signals.since);
+  return strategy === 'listed' ? eb('id', 'in', subquery) : eb.exists(subquery.whereRef('s.company_id', '=', 'companies.id'));
+}
+
+function newsCondition(eb: CompanyWhere, news: NonNullable<CompanyFilter['news']>, strategy: Strategy, postgres: boolean): Condition {
+  const words = news.words ?? [];
+  let subquery = eb.selectFrom('company_news as n').select('n.company_id');
+  if (news.since !== undefined) subquery = subquery.where('n.published_at', '>=', news.since);
+  if (words.length > 0) {
+    if (postgres) {
+      subquery = subquery.where(
+        sql<SqlBool>`(n.company_id, n.position) in (select company_id, position from news_search where document @@ ${prefixTsquery(words)}::tsquery)`,
+      );
+    } else if (strategy === 'listed') {
+      subquery = subquery.where(sql<SqlBool>`n.rowid in (select rowid from news_search where news_search match ${prefixFtsQuery(words)})`);
+    } else {
+      const everyWord = words.map((word) => wordPrefixLike(sql`s.text`, word));
+      subquery = subquery.where(sql<SqlBool>`exists (select 1 from news_search s where s.rowid = n.rowid and ${sql.join(everyWord, sql` and `)})`);
+    }
+  }
+  return strategy === 'listed' || postgres ? eb('id', 'in', subquery) : eb.exists(subquery.whereRef('n.company_id', '=', 'companies.id'));
+}
+
+/**
+ * Whether a stored document (words separated by single spaces) has a word starting with `word`.
+ * Words hold only letters and digits, so they carry no LIKE wildcards; the documents are
+ * lowercase already, as are the words.
+ */
+function wordPrefixLike(column: ReturnType<typeof sql>, word: string): ReturnType<typeof sql<SqlBool>> {
+  return sql<SqlBool>`(' ' || ${column}) like ${`% ${word}%`}`;
+}
+
+/** Listed when the rarest word is held by few documents, as the vocabulary table counts them. */
+async function wordsStrategy(db: Kysely<Database>, vocabulary: string, words: readonly string[], listedMax: number): Promise<Strategy> {
+  let fewest = Infinity;
+  for (const word of words) {
+    const upper = word.slice(0, -1) + String.fromCodePoint(word.codePointAt(word.length - 1)! + 1);
+    const row = await sql<{ documents: number | null }>`select sum(doc) as documents from ${sql.table(vocabulary)}
+      where term >= ${word} and term < ${upper}`.execute(db);
+    fewest = Math.min(fewest, Number(row.rows[0]?.documents ?? 0));
+  }
+  return strategyFor(fewest, listedMax);
+}
+
+/** Counts a query's rows, stopping just past `listedMax`. */
+async function boundedCount(
+  db: Kysely<Database>,
+  query: SelectQueryBuilder<Database, keyof Database, { one: unknown }>,
+  listedMax: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom(query.limit(listedMax + 1).as('bounded'))
+    .select((select) => select.fn.countAll<number | string>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+function strategyFor(matches: number, listedMax: number): Strategy {
+  return matches <= listedMax ? 'listed' : 'probed';
 }
 
 function rangeConditions(
   eb: CompanyWhere,
   column: 'employees' | 'revenue_usd' | 'founded',
   range: NumberRange | undefined,
-): Expression<SqlBool>[] {
-  const conditions: Expression<SqlBool>[] = [];
+): Condition[] {
+  const conditions: Condition[] = [];
   if (range?.min !== undefined) conditions.push(eb(column, '>=', range.min));
   if (range?.max !== undefined) conditions.push(eb(column, '<=', range.max));
   return conditions;
@@ -113,6 +219,7 @@ export async function searchContacts(
   db: Kysely<Database>,
   filter: ContactFilter,
   page: SearchPage,
+  tuning: SearchTuning = {},
 ): Promise<{ hits: ContactHit[]; more: boolean }> {
   const postgres = isPostgres(db);
   let query = db.selectFrom('contacts').select(['id', 'company_id', 'first_name', 'last_name', 'title']);
@@ -121,9 +228,15 @@ export async function searchContacts(
   if (filter.department !== undefined) query = query.where('department', '=', filter.department);
   const words = filter.titleWords ?? [];
   if (words.length > 0) {
-    query = postgres
-      ? query.where('id', 'in', sql<string>`(select contact_id from contact_search where document @@ ${prefixTsquery(words)}::tsquery)`)
-      : query.where(sql<SqlBool>`contacts.rowid in (select rowid from contact_search where contact_search match ${prefixFtsQuery(words)})`);
+    if (postgres) {
+      query = query.where('id', 'in', sql<string>`(select contact_id from contact_search where document @@ ${prefixTsquery(words)}::tsquery)`);
+    } else if (filter.companyId === undefined && (await wordsStrategy(db, 'contact_search_words', words, tuning.listedMatchesMax ?? listedMatchesMax)) === 'listed') {
+      query = query.where(sql<SqlBool>`contacts.rowid in (select rowid from contact_search where contact_search match ${prefixFtsQuery(words)})`);
+    } else {
+      // A company's few contacts, or a common word: check each contact's title words.
+      const everyWord = words.map((word) => wordPrefixLike(sql`s.title`, word));
+      query = query.where(sql<SqlBool>`exists (select 1 from contact_search s where s.rowid = contacts.rowid and ${sql.join(everyWord, sql` and `)})`);
+    }
   }
   if (page.afterId !== undefined) query = query.where('id', '>', page.afterId);
   const rows = await query.orderBy('id').limit(page.limit + 1).execute();
@@ -159,7 +272,7 @@ export async function companyByAddress(
   address: IpAddress,
   networks: readonly string[],
 ): Promise<(CompanyHit & { cidr: string }) | undefined> {
-  const row = await db
+  return db
     .selectFrom('company_ip_ranges')
     .innerJoin('companies', 'companies.id', 'company_ip_ranges.company_id')
     .select(['companies.id', 'companies.name', 'companies.domain', 'companies.country', 'company_ip_ranges.cidr'])
@@ -171,5 +284,4 @@ export async function companyByAddress(
     .orderBy('companies.id', 'asc')
     .limit(1)
     .executeTakeFirst();
-  return row;
 }

@@ -8,7 +8,9 @@ import { startTestApp, type TestApp } from '../harness/test_app.ts';
 import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { generateCompanies, generateContacts, type GeneratedCompany } from '../../src/app/catalog/generate_catalog.ts';
 import type { ContactRecord } from '../../src/domain/catalog/records.ts';
-import { searchWords } from '../../src/domain/search/text.ts';
+import { queryWords, searchWords } from '../../src/domain/search/text.ts';
+import { searchCompanies, searchContacts } from '../../src/store/catalog_search.ts';
+import { companyFilterOf, companySearchBody } from '../../src/http/routes/v1/companies_search.ts';
 
 const seed = 7;
 const companyCount = 300;
@@ -271,5 +273,27 @@ describeEachDatabase('company and contact search', (kind) => {
       }),
       { numRuns: runs },
     );
+  });
+
+  it('both ways of joining a filter (listing matches, probing row by row) give the same results', async () => {
+    await fc.assert(
+      fc.asyncProperty(searchBodyArbitrary, async (body) => {
+        const expected = companies.filter((company) => matchesAdvanced(company, body)).map((company) => company.id).sort();
+        const filter = companyFilterOf(companySearchBody.parse(body));
+        for (const listedMatchesMax of [0, 1_000_000]) {
+          const page = await searchCompanies(app.store.readDb, filter, { limit: companyCount }, { listedMatchesMax });
+          expect(page.hits.map((hit) => hit.id)).toEqual(expected);
+        }
+      }),
+      { numRuns: runs },
+    );
+    const titleWords = [...new Set(contacts.flatMap((contact) => searchWords(contact.title)))];
+    for (const word of titleWords) {
+      const expected = contacts.filter((contact) => wordsMatch(word, [contact.title])).map((contact) => contact.id).sort();
+      for (const listedMatchesMax of [0, 1_000_000]) {
+        const page = await searchContacts(app.store.readDb, { titleWords: queryWords(word) }, { limit: contacts.length }, { listedMatchesMax });
+        expect(page.hits.map((hit) => hit.id)).toEqual(expected);
+      }
+    }
   });
 });

@@ -24,11 +24,14 @@ export async function down(): Promise<void> {
 }
 
 async function createSqliteSearch(db: AnyDatabase): Promise<void> {
-  // contentless_delete: the index keeps no copy of the text, and rows can still be deleted by rowid.
-  const options = sql.raw(`content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'`);
-  await sql`create virtual table company_search using fts5(name, domain, description, ${options})`.execute(db);
-  await sql`create virtual table contact_search using fts5(title, ${options})`.execute(db);
-  await sql`create virtual table news_search using fts5(text, ${options})`.execute(db);
+  // The tables keep their text: a search whose words are common reads a row's words by rowid
+  // (cheap) instead of listing every match (see store/catalog_search.ts). The vocabulary tables
+  // count the documents holding each word, which decides between the two.
+  const options = sql.raw(`tokenize='unicode61 remove_diacritics 0'`);
+  for (const [table, columns] of [['company_search', 'name, domain, description'], ['contact_search', 'title'], ['news_search', 'text']] as const) {
+    await sql`create virtual table ${sql.id(table)} using fts5(${sql.raw(columns)}, ${options})`.execute(db);
+    await sql`create virtual table ${sql.id(`${table}_words`)} using fts5vocab(${sql.id(table)}, 'row')`.execute(db);
+  }
   await backfill(db, sql`select rowid as key, name, domain, description from companies`, async (rows) => {
     for (const row of rows) {
       await sql`insert into company_search (rowid, name, domain, description) values (${row.key}, ${documentText(row.name as string)},
@@ -91,12 +94,16 @@ async function createPostgresSearch(db: AnyDatabase): Promise<void> {
 }
 
 /**
- * Indexes for advanced search's filters, chosen by measurement at a million companies (see
- * bench/README.md): signals by type and time, news by time, and contacts by the basic filters.
+ * Indexes for search filters, chosen by measurement on large catalogs (see bench/README.md):
+ * country and industry in id order, and signals by type and time.
  */
 async function createFilterIndexes(db: AnyDatabase): Promise<void> {
+  // Results come in id order: with the id after the filtered column, one country's or one
+  // industry's companies come out of the index already in order, and a page stops early.
+  await db.schema.dropIndex('companies_by_country').execute();
+  await db.schema.createIndex('companies_by_country').on('companies').columns(['country', 'id']).execute();
+  await db.schema.createIndex('companies_by_industry').on('companies').columns(['industry', 'id']).execute();
   await db.schema.createIndex('company_signals_by_type_time').on('company_signals').columns(['type', 'occurred_at', 'company_id']).execute();
-  await db.schema.createIndex('contacts_by_seniority').on('contacts').columns(['seniority', 'department']).execute();
 }
 
 /** Runs `write` over every row of `query`, in batches ordered by key, so memory stays bounded. */
