@@ -9,10 +9,11 @@
 // (`exists (… where company_id = companies.id …)`), which finds a page fast when many match.
 // PostgreSQL's planner chooses between the two itself from its statistics; SQLite's cannot see
 // how many rows a full-text query or a technology matches, so on SQLite the store counts the
-// matches first, bounded, and lists only when they are few (`listedMatchesMax`).
+// matches first, bounded (an FTS5 query or an index range stops after `listedMatchesMax`), and
+// lists only when they are few.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, RecordType } from './schema.ts';
-import type { CompanyFilter, ContactFilter, NumberRange, SearchPage } from '../domain/search/filters.ts';
+import type { CompanyFilter, CompanyTextFields, ContactFilter, NumberRange, SearchPage } from '../domain/search/filters.ts';
 import { companyFieldWeights, prefixFtsQuery, prefixTsquery } from '../domain/search/text.ts';
 import type { IpAddress } from '../domain/catalog/ip_ranges.ts';
 import { isPostgres } from './search_documents.ts';
@@ -72,7 +73,9 @@ async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter, li
   if (isPostgres(db)) {
     return { text: 'listed', technologies: (filter.technologies ?? []).map(() => 'listed'), signals: 'listed', news: 'listed' };
   }
-  const text = filter.text?.words.length ? await wordsStrategy(db, 'company_search_words', filter.text.words, listedMax) : 'probed';
+  const text = filter.text?.words.length
+    ? await wordsStrategy(db, 'company_search', prefixFtsQuery(filter.text.words, textFields(filter.text.fields)), listedMax)
+    : 'probed';
   const technologies: Strategy[] = [];
   for (const technology of filter.technologies ?? []) {
     const query = db.selectFrom('company_technologies').select(sql`1`.as('one')).where('technology', '=', technology);
@@ -86,7 +89,7 @@ async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter, li
     signals = strategyFor(await boundedCount(db, query, listedMax), listedMax);
   }
   const newsWords = filter.news?.words ?? [];
-  const news = newsWords.length > 0 ? await wordsStrategy(db, 'news_search_words', newsWords, listedMax) : 'probed';
+  const news = newsWords.length > 0 ? await wordsStrategy(db, 'news_search', prefixFtsQuery(newsWords), listedMax) : 'probed';
   return { text, technologies, signals, news };
 }
 
@@ -94,8 +97,8 @@ function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: 
   const conditions: Condition[] = [];
   if (filter.text && filter.text.words.length > 0) conditions.push(companyTextCondition(eb, filter.text, strategies.text, postgres));
   if (filter.domain !== undefined) conditions.push(eb('domain', 'in', [filter.domain, `www.${filter.domain}`]));
-  if (filter.countries) conditions.push(eb('country', 'in', nonEmpty(filter.countries)));
-  if (filter.industries) conditions.push(eb('industry', 'in', nonEmpty(filter.industries)));
+  if (filter.countries) conditions.push(anyOf(eb, 'country', filter.countries, postgres));
+  if (filter.industries) conditions.push(anyOf(eb, 'industry', filter.industries, postgres));
   conditions.push(...rangeConditions(eb, 'employees', filter.employees));
   conditions.push(...rangeConditions(eb, 'revenue_usd', filter.revenueUsd));
   conditions.push(...rangeConditions(eb, 'founded', filter.founded));
@@ -103,9 +106,14 @@ function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: 
     conditions.push(
       strategies.technologies[index] === 'listed'
         ? eb('id', 'in', eb.selectFrom('company_technologies').select('company_id').where('technology', '=', technology))
-        : eb.exists(
-            eb.selectFrom('company_technologies as t').select(sql`1`.as('one')).whereRef('t.company_id', '=', 'companies.id').where('t.technology', '=', technology),
-          ),
+        : eb.and([
+            // The row's own JSON list is read anyway: a cheap test that skips most non-matches
+            // before the exact, indexed one (a name holding a quote could pass the first alone).
+            sql<SqlBool>`instr(companies.technologies, ${JSON.stringify(technology)}) > 0`,
+            eb.exists(
+              eb.selectFrom('company_technologies as t').select(sql`1`.as('one')).whereRef('t.company_id', '=', 'companies.id').where('t.technology', '=', technology),
+            ),
+          ]),
     );
   }
   if (filter.signals) conditions.push(signalCondition(eb, filter.signals, strategies.signals));
@@ -119,7 +127,7 @@ function companyTextCondition(
   strategy: Strategy,
   postgres: boolean,
 ): Condition {
-  const fields = text.fields === 'name_domain' ? (['name', 'domain'] as const) : (['name', 'description'] as const);
+  const fields = textFields(text.fields);
   if (postgres) {
     const weights = fields.map((field) => companyFieldWeights[field]).join('');
     const tsquery = prefixTsquery(text.words, weights);
@@ -132,6 +140,20 @@ function companyTextCondition(
   const everyWord = text.words.map((word) => sql.join(fields.map((field) => wordPrefixLike(sql`s.${sql.id(field)}`, word)), sql` or `));
   return sql<SqlBool>`exists (select 1 from company_search s where s.rowid = companies.rowid
     and (${sql.join(everyWord, sql`) and (`)}))`;
+}
+
+/**
+ * `column in (values)`. One value reads the (column, id) index in id order. For several, SQLite
+ * would read each value's range and sort them all, where walking the companies in id order
+ * fills a page after a few rows: the unary `+` keeps it off the index.
+ */
+function anyOf(eb: CompanyWhere, column: 'country' | 'industry', values: string[], postgres: boolean): Condition {
+  if (postgres || values.length === 1) return eb(column, 'in', nonEmpty(values));
+  return sql<SqlBool>`+${sql.ref(`companies.${column}`)} in (${sql.join(nonEmpty(values))})`;
+}
+
+function textFields(fields: CompanyTextFields): readonly ['name', 'domain'] | readonly ['name', 'description'] {
+  return fields === 'name_domain' ? (['name', 'domain'] as const) : (['name', 'description'] as const);
 }
 
 function signalCondition(eb: CompanyWhere, signals: NonNullable<CompanyFilter['signals']>, strategy: Strategy): Condition {
@@ -169,16 +191,11 @@ function wordPrefixLike(column: ReturnType<typeof sql>, word: string): ReturnTyp
   return sql<SqlBool>`(' ' || ${column}) like ${`% ${word}%`}`;
 }
 
-/** Listed when the rarest word is held by few documents, as the vocabulary table counts them. */
-async function wordsStrategy(db: Kysely<Database>, vocabulary: string, words: readonly string[], listedMax: number): Promise<Strategy> {
-  let fewest = Infinity;
-  for (const word of words) {
-    const upper = word.slice(0, -1) + String.fromCodePoint(word.codePointAt(word.length - 1)! + 1);
-    const row = await sql<{ documents: number | null }>`select sum(doc) as documents from ${sql.table(vocabulary)}
-      where term >= ${word} and term < ${upper}`.execute(db);
-    fewest = Math.min(fewest, Number(row.rows[0]?.documents ?? 0));
-  }
-  return strategyFor(fewest, listedMax);
+/** Listed when the full-text query itself matches few documents (counted, bounded). */
+async function wordsStrategy(db: Kysely<Database>, table: string, match: string, listedMax: number): Promise<Strategy> {
+  const row = await sql<{ count: number }>`select count(*) as count from
+    (select rowid from ${sql.table(table)} where ${sql.table(table)} match ${match} limit ${listedMax + 1})`.execute(db);
+  return strategyFor(Number(row.rows[0]?.count ?? 0), listedMax);
 }
 
 /** Counts a query's rows, stopping just past `listedMax`. */
@@ -230,7 +247,7 @@ export async function searchContacts(
   if (words.length > 0) {
     if (postgres) {
       query = query.where('id', 'in', sql<string>`(select contact_id from contact_search where document @@ ${prefixTsquery(words)}::tsquery)`);
-    } else if (filter.companyId === undefined && (await wordsStrategy(db, 'contact_search_words', words, tuning.listedMatchesMax ?? listedMatchesMax)) === 'listed') {
+    } else if (filter.companyId === undefined && (await wordsStrategy(db, 'contact_search', prefixFtsQuery(words), tuning.listedMatchesMax ?? listedMatchesMax)) === 'listed') {
       query = query.where(sql<SqlBool>`contacts.rowid in (select rowid from contact_search where contact_search match ${prefixFtsQuery(words)})`);
     } else {
       // A company's few contacts, or a common word: check each contact's title words.

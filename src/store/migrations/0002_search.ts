@@ -25,12 +25,10 @@ export async function down(): Promise<void> {
 
 async function createSqliteSearch(db: AnyDatabase): Promise<void> {
   // The tables keep their text: a search whose words are common reads a row's words by rowid
-  // (cheap) instead of listing every match (see store/catalog_search.ts). The vocabulary tables
-  // count the documents holding each word, which decides between the two.
+  // (cheap) instead of listing every match (see store/catalog_search.ts).
   const options = sql.raw(`tokenize='unicode61 remove_diacritics 0'`);
   for (const [table, columns] of [['company_search', 'name, domain, description'], ['contact_search', 'title'], ['news_search', 'text']] as const) {
     await sql`create virtual table ${sql.id(table)} using fts5(${sql.raw(columns)}, ${options})`.execute(db);
-    await sql`create virtual table ${sql.id(`${table}_words`)} using fts5vocab(${sql.id(table)}, 'row')`.execute(db);
   }
   await backfill(db, sql`select rowid as key, name, domain, description from companies`, async (rows) => {
     for (const row of rows) {
