@@ -5,9 +5,13 @@
 //      real server (`node bin/quarry.js serve`) in its own process, a generated catalog, then
 //      subscribed re-reads and charged first reads of GET /v1/companies/{id}; on PostgreSQL
 //      also the raw pooled transaction rate of the same cluster.
-//   3. A table of every figure beside its floor and target, and bench/results/latest.json.
+//   3. The catalog at scale (catalog_bench.ts): seeding 1,000,000 companies and importing NDJSON
+//      on SQLite and PostgreSQL, beside the raw insert rate of a trivial table on each.
+//   4. A table of every figure beside its floor and target, and bench/results/latest.json.
 //
-// Options: --seconds N (per measured load, default 8), --databases sqlite,postgres.
+// Options: --seconds N (per measured load, default 8), --databases sqlite,postgres,
+// --only reads|catalog (default both), --seed-companies N (default 1,000,000),
+// --import-companies N (companies in the imported file, default 40,000; contacts about 5x).
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -20,6 +24,8 @@ import { startDurableCluster } from './postgres_cluster.ts';
 import { measureTransactionFloor } from './postgres_floor.ts';
 import { benchQuarry, type BenchSettings } from './quarry_bench.ts';
 import { renderTable, verdicts, type DatabaseReport, type Report } from './report.ts';
+import { benchCatalog, type CatalogBenchSettings } from './catalog_bench.ts';
+import { catalogVerdicts, renderCatalogTable, type CatalogReport } from './catalog_report.ts';
 
 /** The server's default pool (QUARRY_DB_POOL_SIZE). */
 const serverPoolSize = 10;
@@ -37,25 +43,24 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
-  const { settings, databases } = parseOptions();
+  const { settings, databases, parts, catalogSettings } = parseOptions();
   // An interrupted run still stops its children (child_process.ts) and its cluster (the harness).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const sourceAtStart = sourceVersion();
   const busyBefore = await waitForQuietMachine();
 
-  log('floor: hello-world');
-  const hello = await measureHello(settings);
-  const notSelected: DatabaseReport = { skipped: 'not selected (--databases)' };
-  const sqlite = databases.has('sqlite') ? await measureSqlite(settings) : notSelected;
-  const postgres = databases.has('postgres') ? await measurePostgres(settings) : notSelected;
-  const report: Report = { hello, sqlite, postgres };
+  const report = parts.has('reads') ? await measureReads(settings, databases) : null;
+  const catalog = parts.has('catalog') ? await measureCatalog(catalogSettings, databases) : null;
+  const postgres = report?.postgres ?? { skipped: 'reads not run' };
   const sourceAtEnd = sourceVersion();
-  const list = verdicts(report);
+  const list = [...(report ? verdicts(report) : []), ...(catalog ? catalogVerdicts(catalog) : [])];
 
   const heading = [
     `Quarry bench: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
-    `autocannon in this process, ${settings.connections} connections, pipelining 1, ${settings.seconds} s per load after a warm-up;` +
-      ` ${settings.catalogCompanies.toLocaleString('en-US')} generated companies`,
+    report
+      ? `autocannon in this process, ${settings.connections} connections, pipelining 1, ${settings.seconds} s per load after a warm-up;` +
+        ` ${settings.catalogCompanies.toLocaleString('en-US')} generated companies`
+      : '',
     postgres.settings
       ? `PostgreSQL ${postgres.settings.server_version}: fsync=${postgres.settings.fsync}, synchronous_commit=${postgres.settings.synchronous_commit},` +
         ` wal_sync_method=${postgres.settings.wal_sync_method}, shared_buffers=${postgres.settings.shared_buffers}; server pool ${serverPoolSize}`
@@ -65,7 +70,8 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   const passed = list.filter((verdict) => verdict.pass).length;
   const seconds = ((performance.now() - benchStartedAt) / 1000).toFixed(0);
-  process.stdout.write(`\n${heading.join('\n')}\n\n${renderTable(report)}\n\n${passed} of ${list.length} targets met. Whole run: ${seconds} s.\n`);
+  const tables = [report ? renderTable(report) : '', catalog ? renderCatalogTable(catalog) : ''].filter(Boolean).join('\n\n');
+  process.stdout.write(`\n${heading.join('\n')}\n\n${tables}\n\n${passed} of ${list.length} targets met. Whole run: ${seconds} s.\n`);
 
   const resultsDir = join(repositoryRoot, 'bench', 'results');
   await mkdir(resultsDir, { recursive: true });
@@ -73,9 +79,10 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     source: { atStart: sourceAtStart, atEnd: sourceAtEnd },
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, busyBefore },
-    settings,
+    settings: { ...settings, catalog: catalogSettings },
     targets: list,
     report,
+    catalog,
   };
   await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write('Results: bench/results/latest.json\n');
@@ -83,13 +90,30 @@ async function main(): Promise<void> {
   if (list.some((verdict) => verdict.figure.includes('charges =') && !verdict.pass)) process.exitCode = 1;
 }
 
-function parseOptions(): { settings: BenchSettings; databases: Set<string> } {
+interface Options {
+  settings: BenchSettings;
+  databases: Set<string>;
+  /** `reads` (the record-read loads) and `catalog` (seed and import at scale). */
+  parts: Set<string>;
+  catalogSettings: CatalogBenchSettings;
+}
+
+function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string', default: '8' },
       databases: { type: 'string', default: 'sqlite,postgres' },
+      only: { type: 'string', default: 'reads,catalog' },
+      'seed-companies': { type: 'string', default: '1000000' },
+      'import-companies': { type: 'string', default: '40000' },
     },
   });
+  const parts = new Set(values.only.split(',').map((name) => name.trim()));
+  if ([...parts].some((part) => part !== 'reads' && part !== 'catalog')) throw new Error('--only takes reads, catalog or both');
+  const catalogSettings: CatalogBenchSettings = {
+    seedCompanies: positiveInteger(values['seed-companies'], '--seed-companies'),
+    importCompanies: positiveInteger(values['import-companies'], '--import-companies'),
+  };
   const seconds = Number(values.seconds);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > loadSecondsMax) {
     throw new Error(`--seconds must be between 1 and ${loadSecondsMax}`);
@@ -102,7 +126,45 @@ function parseOptions(): { settings: BenchSettings; databases: Set<string> } {
     subscribedCompanies: 2_000,
     chargeAccounts: 50,
   };
-  return { settings, databases: new Set(values.databases.split(',').map((name) => name.trim())) };
+  return { settings, databases: new Set(values.databases.split(',').map((name) => name.trim())), parts, catalogSettings };
+}
+
+function positiveInteger(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+async function measureReads(settings: BenchSettings, databases: Set<string>): Promise<Report> {
+  log('floor: hello-world');
+  const hello = await measureHello(settings);
+  const notSelected: DatabaseReport = { skipped: 'not selected (--databases)' };
+  const sqlite = databases.has('sqlite') ? await measureSqlite(settings) : notSelected;
+  const postgres = databases.has('postgres') ? await measurePostgres(settings) : notSelected;
+  return { hello, sqlite, postgres };
+}
+
+async function measureCatalog(settings: CatalogBenchSettings, databases: Set<string>): Promise<CatalogReport> {
+  const notSelected = { skipped: 'not selected (--databases)' };
+  const sqlite = databases.has('sqlite') ? await benchCatalog(settings, { log: (line) => log(`catalog, SQLite: ${line}`) }) : notSelected;
+  if (!databases.has('postgres')) return { sqlite, postgres: notSelected };
+  log('catalog, PostgreSQL: starting a throwaway cluster (fsync on)');
+  let cluster;
+  try {
+    cluster = await startDurableCluster();
+  } catch (error) {
+    return { sqlite, postgres: { skipped: (error as Error).message.split('\n')[0] ?? 'no cluster' } };
+  }
+  try {
+    const postgres = await benchCatalog(settings, {
+      createDatabase: (name) => cluster.createDatabase(name),
+      databasePid: cluster.postmasterPid,
+      log: (line) => log(`catalog, PostgreSQL: ${line}`),
+    });
+    return { sqlite, postgres };
+  } finally {
+    await cluster.stop();
+  }
 }
 
 /** The commit measured, and whether src/ had changes not yet committed (others may be editing). */

@@ -2,7 +2,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import {
   importCatalog,
   importLineBytesMax,
@@ -11,6 +10,7 @@ import {
 } from '../app/catalog/import_catalog.ts';
 import { wallNow } from '../lib/clock.ts';
 import { print, printFailure, withApp, type OutputOptions } from './context.ts';
+import { startProgress, type Progress } from './progress.ts';
 
 interface ImportCommandOptions extends OutputOptions {
   type: CatalogRecordType;
@@ -35,7 +35,10 @@ export function registerImportCommand(program: Command): void {
 
 If any line is invalid, every invalid line is listed with its number and nothing is written
 (exit code 1). Re-importing a record updates it by id; subscriptions to it are kept.
-Lines are at most ${importLineBytesMax} bytes.
+Lines are at most ${importLineBytesMax} bytes. The whole import is one transaction: records are
+written while later lines are still being checked (on worker threads for large files), and
+all of it is rolled back if any line is invalid. Progress goes to stderr: a bar on a terminal,
+a line every 5 s otherwise, nothing with --json.
 
 Examples:
   npx quarry import companies.ndjson --type companies
@@ -47,15 +50,16 @@ Examples:
         const size = file === '-' ? null : await fileSize(file);
         if (size instanceof Error) return printFailure(options, 'invalid_request', size.message);
         const startedAt = wallNow();
-        const progress = options.json ? null : new ImportProgress(size);
+        const progress = new ImportProgress(options, size);
         const result = await importCatalog(context.store, {
           type: options.type,
-          input: countBytes(file === '-' ? process.stdin : createReadStream(file), (bytes) => progress?.read(bytes)),
+          input: countBytes(file === '-' ? process.stdin : createReadStream(file), (bytes) => progress.read(bytes)),
           now: context.clock.now(),
-          onProgress: (lines) => progress?.lines(lines),
-          onWriteProgress: (written, total) => progress?.written(written, total),
+          onProgress: (lines) => progress.lines(lines),
+          onWriteProgress: (written) => progress.written(written),
+          localInput: file !== '-',
         });
-        progress?.stop();
+        progress.stop();
         reportResult(options, result, Math.round(wallNow() - startedAt) / 1_000);
       }),
     );
@@ -101,47 +105,43 @@ function reportResult(options: ImportCommandOptions, result: ImportResult, secon
 }
 
 /**
- * Two bars on stderr: bytes read while validating (or a line count for standard input, whose
- * size is unknown), then records written. cli-progress draws nothing when stderr is not a terminal.
+ * Progress on stderr: bytes read out of the file's size (for standard input, whose size is
+ * unknown, lines read), with the lines read and the records written so far.
  */
 class ImportProgress {
-  readonly #size: number | null;
-  #bar: cliProgress.SingleBar;
+  readonly #progress: Progress;
+  readonly #bySize: boolean;
   #bytes = 0;
   #lines = 0;
-  #writing = false;
+  #written = 0;
 
-  constructor(size: number | null) {
-    this.#size = size;
-    this.#bar = bar(size === null ? 'validating | {lines} lines read' : 'validating [{bar}] {percentage}% | {lines} lines read');
-    this.#bar.start(size ?? 0, 0, { lines: 0 });
+  constructor(options: ImportCommandOptions, size: number | null) {
+    this.#bySize = size !== null;
+    this.#progress = startProgress({ json: options.json, label: 'importing', unit: size === null ? 'lines' : 'bytes', total: size });
   }
 
   read(bytes: number): void {
     this.#bytes += bytes;
-    if (this.#size !== null) this.#bar.update(this.#bytes, { lines: this.#lines });
+    if (this.#bySize) this.#show();
   }
 
   lines(lines: number): void {
     this.#lines = lines;
-    this.#bar.update(this.#size === null ? 0 : this.#bytes, { lines });
+    this.#show();
   }
 
-  written(written: number, total: number): void {
-    if (!this.#writing) {
-      this.#bar.stop();
-      this.#bar = bar('writing    [{bar}] {percentage}% | {value}/{total} records');
-      this.#bar.start(total, 0);
-      this.#writing = true;
-    }
-    this.#bar.update(written);
+  written(written: number): void {
+    this.#written = written;
+    this.#show();
   }
 
   stop(): void {
-    this.#bar.stop();
+    this.#show();
+    this.#progress.stop();
   }
-}
 
-function bar(format: string): cliProgress.SingleBar {
-  return new cliProgress.SingleBar({ stream: process.stderr, format, hideCursor: true }, cliProgress.Presets.shades_classic);
+  #show(): void {
+    const detail = `${this.#lines.toLocaleString('en-US')} lines read, ${this.#written.toLocaleString('en-US')} ${this.#written === 1 ? 'record' : 'records'} written`;
+    this.#progress.update(this.#bySize ? this.#bytes : this.#lines, this.#bySize ? detail : `${this.#written.toLocaleString('en-US')} records written`);
+  }
 }

@@ -1,9 +1,9 @@
 // `quarry seed`: fills the catalog with the deterministic synthetic companies and contacts.
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { seedCatalog, seedCompaniesMax, seedSeedDefault } from '../app/catalog/seed_catalog.ts';
 import { wallNow } from '../lib/clock.ts';
 import { print, withApp, type OutputOptions } from './context.ts';
+import { startProgress } from './progress.ts';
 
 export const seedCompaniesDefault = 2_000;
 /** Seeds are 32-bit, like the generator's hash words. */
@@ -31,24 +31,28 @@ export function registerSeedCommand(program: Command): void {
       `
 Seeding again with the same seed updates the same records (ids cmp_0000001, cnt_0000001_01, …)
 in place; a larger --companies adds the companies after them. Subscriptions are never touched.
+Companies are written 1,000 at a time, each thousand in its own transaction, so a server using
+the same database goes on serving (and charging) during a seed, and an interrupted seed can be
+run again. Large seeds generate on worker threads (one for each core but one). Progress goes to
+stderr: a bar on a terminal, a line every 5 s otherwise, nothing with --json.
 
 Examples:
   npx quarry seed
   npx quarry seed --companies 100000 --seed 7
+  npx quarry seed --companies 1000000
   DATABASE_URL=postgres://localhost/quarry npx quarry seed --companies 10000 --json`,
     )
     .action((options: SeedCommandOptions) =>
       withApp(async (context) => {
         const startedAt = wallNow();
-        const bar = options.json ? null : progressBar();
-        bar?.start(options.companies, 0);
+        const progress = startProgress({ json: options.json, label: 'seeding', unit: 'companies', total: options.companies });
         const result = await seedCatalog(context.store, {
           companies: options.companies,
           seed: options.seed,
           now: context.clock.now(),
-          onProgress: (done) => bar?.update(done),
+          onProgress: (done) => progress.update(done),
         });
-        bar?.stop();
+        progress.stop();
         const seconds = Math.round(wallNow() - startedAt) / 1_000;
         print(
           options,
@@ -57,14 +61,6 @@ Examples:
         );
       }),
     );
-}
-
-/** On stderr, so stdout carries only the result; cli-progress draws nothing when stderr is not a terminal. */
-function progressBar(): cliProgress.SingleBar {
-  return new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'seeding [{bar}] {percentage}% | {value}/{total} companies | {eta_formatted} left', hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
 }
 
 function integerOption(min: number, max: number): (text: string) => number {

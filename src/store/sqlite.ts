@@ -42,6 +42,18 @@ function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase 
   };
 }
 
+/** Each store's write connection, for the catalog's bulk writes (store/catalog_bulk_sqlite.ts). */
+const writeConnections = new WeakMap<Kysely<Database>, BetterSqlite3.Database>();
+
+/**
+ * The better-sqlite3 connection behind a SQLite store's `db`, or undefined for another engine.
+ * Statements run on it take part in the transaction that `writeTransaction` has open, since
+ * that transaction holds this very connection; use it only inside one.
+ */
+export function sqliteWriteConnection(db: Kysely<Database>): BetterSqlite3.Database | undefined {
+  return writeConnections.get(db);
+}
+
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
@@ -56,6 +68,7 @@ export function openSqlite(path: string): Store {
   connection.pragma('foreign_keys = ON');
   connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  writeConnections.set(db, connection);
   // An in-memory database cannot be opened twice; its hot reads go through the one connection.
   const reads = createHotReads(db, path === ':memory:' ? kyselyReadRunner(db) : sqliteReadRunner(path, readBusyTimeoutMs));
   // Opened on first use: the file's schema (migrations) must exist before a read-only connection.

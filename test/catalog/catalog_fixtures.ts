@@ -1,5 +1,6 @@
 // Shared by the catalog tests: NDJSON input in chunks, row counts of every catalog table (and of
 // the subscriptions, which imports must never touch), and a subscription to a record.
+import { sql } from 'kysely';
 import type { Store } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import type { CompanyRecord } from '../../src/domain/catalog/records.ts';
@@ -86,4 +87,42 @@ export async function subscribe(store: Store, record: { type: 'company' | 'conta
       refund_seq: null,
     })
     .execute();
+}
+
+/**
+ * Every search document describes a record, and every record has its document: the counts
+ * agree and, on SQLite (documents keyed by rowid), each document's rowid is a record's.
+ */
+export async function searchDocumentsInStep(store: Store): Promise<{ ok: boolean; detail: Record<string, number> }> {
+  // Each document table, the table it describes, and (PostgreSQL) how a document finds its row.
+  const pairs = [
+    ['company_search', 'companies', 'r.id = d.company_id'],
+    ['contact_search', 'contacts', 'r.id = d.contact_id'],
+    ['news_search', 'company_news', 'r.company_id = d.company_id and r.position = d.position'],
+  ] as const;
+  const detail: Record<string, number> = {};
+  const count = async (text: string): Promise<number> =>
+    Number((await sql<{ count: number | string }>`${sql.raw(text)}`.execute(store.db)).rows[0]?.count ?? -1);
+  for (const [documents, records, join] of pairs) {
+    detail[`${documents} documents`] = await count(`select count(*) as count from ${documents}`);
+    detail[`${documents} records`] = await count(`select count(*) as count from ${records}`);
+    detail[`${documents} orphans`] =
+      store.dialect === 'sqlite'
+        ? await count(`select count(*) as count from ${documents} where rowid not in (select rowid from ${records})`)
+        : await count(`select count(*) as count from ${documents} d where not exists (select 1 from ${records} r where ${join})`);
+  }
+  const ok = pairs.every(([documents]) => detail[`${documents} documents`] === detail[`${documents} records`] && detail[`${documents} orphans`] === 0);
+  return { ok, detail };
+}
+
+/** The words a record's search document holds (all columns), sorted. */
+export async function documentWords(store: Store, record: { type: 'company' | 'contact'; id: string }): Promise<string[]> {
+  const [documents, records, key] = record.type === 'company' ? ['company_search', 'companies', 'company_id'] : ['contact_search', 'contacts', 'contact_id'];
+  if (store.dialect === 'sqlite') {
+    const columns = record.type === 'company' ? "name || ' ' || domain || ' ' || description" : 'title';
+    const rows = await sql<{ text: string }>`${sql.raw(`select ${columns} as text from ${documents} where rowid = (select rowid from ${records} where id = `)}${record.id})`.execute(store.db);
+    return (rows.rows[0]?.text ?? '').split(' ').filter(Boolean).sort();
+  }
+  const rows = await sql<{ word: string }>`${sql.raw(`select word from ${documents}, unnest(tsvector_to_array(document)) as word where ${key} = `)}${record.id}`.execute(store.db);
+  return rows.rows.map((row) => row.word).sort();
 }

@@ -15,7 +15,7 @@ import {
   getCompanySignals,
   getContact,
 } from '../../src/store/catalog.ts';
-import { chunked, companyRecordOf, ndjson, subscribe, tableCounts, testNow } from './catalog_fixtures.ts';
+import { chunked, companyRecordOf, documentWords, ndjson, searchDocumentsInStep, subscribe, tableCounts, testNow } from './catalog_fixtures.ts';
 
 const companies = [...generateCompanies({ seed: 5, count: 30 })];
 const contacts = companies.flatMap((company) => [...generateContacts(company, { seed: 5 })]);
@@ -72,6 +72,7 @@ describeEachDatabase('importCatalog', (kind) => {
       company.news.map((item) => item.published_at).sort((a, b) => (b ?? '').localeCompare(a ?? '')),
     );
     expect(await getContact(store.db, contacts[0]?.id ?? '')).toEqual(contacts[0]);
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
     expect(await getCompany(store.db, 'cmp_missing')).toBeNull();
     expect(await getContact(store.db, 'cnt_missing')).toBeNull();
   });
@@ -94,6 +95,7 @@ describeEachDatabase('importCatalog', (kind) => {
     }
     expect(await tableCounts(store)).toEqual(before);
     expect((await getCompany(store.db, companies[0]?.id ?? ''))?.name).toBe(companies[0]?.name);
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
   });
 
   test('reports a repeated id at the line that repeats it', async () => {
@@ -137,6 +139,14 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(after.company_technologies).toBe(before.company_technologies - target.technologies.length + 1);
     expect(after.company_signals).toBe(before.company_signals - target.signals.length);
     expect(await store.db.selectFrom('subscriptions').selectAll().execute()).toEqual(subscriptionBefore);
+    // The search documents follow the update: the new name is in, the old one out, none lost.
+    const words = await documentWords(store, { type: 'company', id: target.id });
+    expect(words).toContain('renamed');
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
+    const contact = contacts.find((candidate) => candidate.company_id === target.id)!;
+    expect(await importText(store, 'contacts', ndjson([{ ...contact, title: 'Chief Quarry Officer' }]))).toMatchObject({ ok: true, updated: 1 });
+    expect(await documentWords(store, { type: 'contact', id: contact.id })).toEqual(['chief', 'officer', 'quarry']);
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
     // The other companies keep their children.
     expect(await getCompanySignals(store.db, companies[1]?.id ?? '')).toHaveLength(companies[1]?.signals.length ?? -1);
   });
@@ -186,6 +196,20 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(errorLines(bad)).toEqual([7]);
   });
 
+  test('keeps quotes, backslashes, braces, commas and line breaks in text exactly', async () => {
+    const tricky = {
+      id: 'tricky',
+      name: 'The "Quoted" \\ Back\\slash {Brace}, Comma; NULL',
+      description: 'Line one\nLine\ttwo\r\n"three" \\N \\\\',
+      technologies: ['C#', 'F"', '{x}', 'a,b', 'NULL'],
+      news: [{ title: 'A "title", with {all} \\ of it', summary: 'NULL' }],
+    };
+    expect(await importText(store, 'companies', ndjson([tricky]))).toMatchObject({ ok: true, imported: 1 });
+    expect(await getCompany(store.db, 'tricky')).toMatchObject({ name: tricky.name, description: tricky.description, technologies: tricky.technologies });
+    expect((await getCompanyNews(store.db, 'tricky'))[0]).toMatchObject({ title: tricky.news[0]!.title, summary: 'NULL' });
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
+  });
+
   test('caps the reported errors, in line order, and counts the rest', async () => {
     const invalid = importErrorsReportedMax + 500;
     const result = await importText(store, 'companies', ndjson(Array.from({ length: invalid }, (_, index) => ({ id: `c${index}` }))));
@@ -197,12 +221,12 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(result.invalid_lines).toBe(invalid);
   });
 
-  test('writes the same when the validated rows spill to a temporary file', async () => {
+  test('writes the same when the lines are checked on a worker thread', async () => {
     const result = await importCatalog(store, {
       type: 'companies',
       input: chunked(ndjson(companies)),
       now: testNow,
-      spoolMemoryBytesMax: 2_000,
+      workers: 1,
     });
     expect(result).toEqual({ ok: true, imported: 30, created: 30, updated: 0 });
     expect(await getCompany(store.db, companies[29]?.id ?? '')).toEqual(companyRecordOf(companies[29]!));

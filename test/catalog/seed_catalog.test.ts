@@ -1,11 +1,19 @@
-// Proves the seed writes exactly the generator's catalog, and that seeding again updates the
-// same ids in place (no duplicates) while a larger count adds the companies after them.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+// Proves the seed writes exactly the generator's catalog (with its search documents, on this
+// thread or on worker threads alike), that seeding again updates the same ids in place (no
+// duplicates) while a larger count adds the companies after them, and that on SQLite another
+// writer gets the lock between the seed's batches.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
+import { openStore, sqliteFileDefault } from '../../src/store/database.ts';
 import { describeEachDatabase, openTestStore, type TestStore } from '../harness/databases.ts';
-import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
+import { seedBatchCompanies, seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
 import { countCompanies, countContacts, getCompany, getCompanySignals, getContact } from '../../src/store/catalog.ts';
-import { companyRecordOf, subscribe, tableCounts, testNow } from './catalog_fixtures.ts';
+import { companyRecordOf, searchDocumentsInStep, subscribe, tableCounts, testNow } from './catalog_fixtures.ts';
 
 const seed = 3;
 const companyCount = 1_250;
@@ -27,10 +35,11 @@ describeEachDatabase('seedCatalog', (kind) => {
     const progress: Array<[number, number]> = [];
     const result = await seedCatalog(store, { companies: companyCount, seed, now: testNow, onProgress: (done, total) => progress.push([done, total]) });
     expect(result).toEqual({ companies: companyCount, contacts: contactCount });
-    expect(progress).toEqual([
-      [1_000, companyCount],
-      [companyCount, companyCount],
-    ]);
+    // One report per batch (on PostgreSQL two batches commit at once, in either order).
+    expect(progress).toHaveLength(Math.ceil(companyCount / seedBatchCompanies));
+    expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toEqual([companyCount, companyCount]);
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
     expect(await countCompanies(store.db)).toBe(companyCount);
     expect(await countContacts(store.db)).toBe(contactCount);
     const last = generated.at(-1)!;
@@ -43,8 +52,12 @@ describeEachDatabase('seedCatalog', (kind) => {
   test('seeding again updates the same ids in place and keeps subscriptions', async () => {
     await subscribe(store, { type: 'company', id: 'cmp_0000001' });
     const before = await tableCounts(store);
-    await seedCatalog(store, { companies: companyCount, seed, now: testNow + 1 });
+    // Generated on a worker thread this time: the same records must come out.
+    await seedCatalog(store, { companies: companyCount, seed, now: testNow + 1, workers: 1 });
     expect(await tableCounts(store)).toEqual(before);
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
+    const last = generated.at(-1)!;
+    expect(await getCompany(store.db, last.id)).toEqual(companyRecordOf(last));
     const row = await store.db.selectFrom('companies').select('updated_at').where('id', '=', 'cmp_0000001').executeTakeFirst();
     expect(row?.updated_at).toBe(testNow + 1);
   });
@@ -53,5 +66,59 @@ describeEachDatabase('seedCatalog', (kind) => {
     await seedCatalog(store, { companies: companyCount + 10, seed, now: testNow });
     expect(await countCompanies(store.db)).toBe(companyCount + 10);
     expect(await getCompany(store.db, 'cmp_0001260')).not.toBeNull();
+    expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
+  });
+});
+
+describe('seedCatalog beside another writer (sqlite)', () => {
+  // A server's writer as Quarry runs one (store/sqlite.ts): a 20 ms busy timeout, then retries
+  // with backoff up to 10 s. In a thread of its own, so it competes for the lock while the seed
+  // writes from this one.
+  const otherWriter = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const Database = require(workerData.module);
+    const db = new Database(workerData.path, { timeout: 20 });
+    const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    const waits = [];
+    for (let write = 0; write < workerData.writes; write += 1) {
+      const startedAt = Date.now();
+      for (let retry = 0; ; retry += 1) {
+        try { db.exec('begin immediate'); break; } catch (error) {
+          if (error.code !== 'SQLITE_BUSY' || Date.now() - startedAt > 10000) { waits.push(-1); break; }
+          sleep(Math.min(100, 5 * 2 ** Math.min(retry, 5)));
+        }
+      }
+      if (waits.length > write) continue;
+      db.prepare('insert into settings (key, value) values (?, ?)').run('other_writer_' + write, 'x');
+      db.exec('commit');
+      waits.push(Date.now() - startedAt);
+      sleep(50);
+    }
+    db.close();
+    parentPort.postMessage(waits);
+  `;
+
+  it('lets a writer in another thread through between batches, every time', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'quarry-seed-lock-'));
+    const lockStore = await openStore({ dataDir });
+    try {
+      const worker = new Worker(otherWriter, {
+        eval: true,
+        workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: join(dataDir, sqliteFileDefault), writes: 20 },
+      });
+      const waits = new Promise<number[]>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await seedCatalog(lockStore, { companies: 20_000, seed, now: testNow, workers: 1 });
+      const result = await waits;
+      expect(result).toHaveLength(20);
+      // Every write went through (none gave up after 10 s), and none waited long.
+      expect(Math.min(...result)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...result)).toBeLessThan(3_000);
+    } finally {
+      await lockStore.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

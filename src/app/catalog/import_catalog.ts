@@ -1,55 +1,52 @@
 // Imports the catalog from NDJSON (API.md, "Catalog import"): companies or contacts, one record
 // a line, all or nothing. Every invalid line is reported with its number and then nothing is
-// written; otherwise every record is upserted by id in one write transaction.
+// written; otherwise every record is upserted by id, in ONE write transaction.
 //
-// Two passes, so that memory stays bounded however large the file is:
-//   1. Validate. The input streams through a line splitter (each line at most
-//      importLineBytesMax) and the import schema. A valid line's normalised row is appended to
-//      a spool: in memory up to importSpoolMemoryBytesMax, then in a temporary file. What stays
-//      in memory beyond that is one entry per record id (to find repeated ids) and, for contacts,
-//      the company ids already looked up. Once any line is invalid, nothing more is spooled.
-//   2. Write. The spool is read back (plain JSON.parse, no validation) and written in batches of
-//      multi-row statements inside ONE transaction, so a failure half-way leaves nothing behind.
-// Validation takes about a third of the time and writing the rest (SQLite, 100,000 companies);
-// a faster importer would spread pass 1 over worker threads and reuse prepared statements in
-// pass 2.
+// One pass, pipelined: the input streams through a line splitter (each line at most
+// importLineBytesMax) into chunks of importChunkLines lines. Worker threads check each chunk
+// against the import schema and encode its rows (import_lines.ts) while this thread checks what
+// needs the whole import (an id repeated on another line, a contact's company missing from the
+// catalog) and writes the chunk before, inside the one transaction. The first invalid line stops
+// the writing (validation goes on, to report every invalid line) and the transaction is rolled
+// back at the end, so nothing of a failed import remains. Memory stays bounded: a few chunks in
+// flight, one entry per record id (to find repeated ids) and, for contacts, the company ids
+// already looked up. Small inputs are checked on this thread.
 //
-// On SQLite the write transaction holds the database's write lock for all of pass 2, and in this
-// process its one connection: other requests wait for it (up to the busy timeout, for writers
-// in other processes). Pass 1 holds nothing.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// On SQLite the write transaction holds the database's write lock for the whole import, and in
+// this process its one connection: other requests wait for it (up to the busy timeout, for
+// writers in other processes). So that the lock never waits on a slow sender (an HTTP upload, a
+// pipe), the input is first copied to a temporary file, unless it is a local file already.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
 import type { Store } from '../../store/database.ts';
 import type { Database } from '../../store/schema.ts';
-import { writeCompanies, writeContacts, type ContactWrite, type WriteCounts } from '../../store/catalog_writes.ts';
+import { openCatalogWriter, type CatalogWriter, type WriteCounts } from '../../store/catalog_writes.ts';
 import { existingCompanyIds } from '../../store/catalog.ts';
-import { assert } from '../../lib/assert.ts';
-import { companyLineSchema, contactLineSchema } from './import_schemas.ts';
+import { refreshStatistics } from '../../store/statistics.ts';
+import { CatalogWorkers } from './catalog_workers.ts';
+import { checkChunk, type CatalogRecordType, type CheckedChunk, type ImportLineError, type LineChunk } from './import_lines.ts';
 
-export type CatalogRecordType = 'companies' | 'contacts';
+export type { CatalogRecordType, ImportLineError } from './import_lines.ts';
+export { importLineErrorsMax } from './import_lines.ts';
 
 export interface ImportOptions {
   type: CatalogRecordType;
   /** The NDJSON text in chunks: a file stream, an HTTP body, strings in a test. */
   input: AsyncIterable<string | Buffer>;
   now: number;
-  /** Lines read so far, while validating (every importProgressLines lines and at the end). */
+  /** Lines read so far (every importProgressLines lines and at the end). */
   onProgress?: (lines: number) => void;
-  /** Records written so far, while writing. */
-  onWriteProgress?: (written: number, total: number) => void;
-  /** Spooled bytes kept in memory before spilling to a file (default importSpoolMemoryBytesMax). */
-  spoolMemoryBytesMax?: number;
-}
-
-export interface ImportLineError {
-  line: number;
-  message: string;
-  /** The field at fault, as a dotted path (`signals.2.occurred_at`). */
-  field?: string;
+  /** Records written so far (after each chunk); rolled back if the import fails. */
+  onWriteProgress?: (written: number) => void;
+  /** Checking threads; 0 checks on this thread (default: one per core but one, from the second chunk). */
+  workers?: number;
+  /** The input reads at disk speed (a local file): on SQLite it is not copied first. */
+  localInput?: boolean;
 }
 
 export type ImportResult =
@@ -72,75 +69,96 @@ export const importLineBytesMax = 1024 * 1024;
  */
 export const importLinesMax = 10_000_000;
 export const importErrorsReportedMax = 1_000;
-/** A line with many problems reports its first few: enough to fix it, not enough to drown others. */
-export const importLineErrorsMax = 10;
 export const importProgressLines = 10_000;
-/** Records per call of the store's writer (which splits them further by the parameter bound). */
-export const importWriteBatchRecords = 1_000;
-/** Spooled rows beyond this many bytes go to a temporary file rather than memory. */
-export const importSpoolMemoryBytesMax = 64 * 1024 * 1024;
+/** Lines checked, encoded and written together. */
+export const importChunkLines = 2_000;
+/** Chunks sent to each worker ahead of the one being written. */
+const chunksAheadPerWorker = 2;
+export const importWorkersMax = 4;
 /** Contacts whose company is looked up in one query. */
 const companyLookupBatch = 1_000;
 
+/** Thrown inside the write transaction to roll it back when a line was invalid. */
+class InvalidImport extends Error {}
+
 export async function importCatalog(store: Store, options: ImportOptions): Promise<ImportResult> {
-  return options.type === 'companies'
-    ? runImport(store, options, { schema: companyLineSchema, write: writeCompanies })
-    : runImport(store, options, {
-        schema: contactLineSchema,
-        write: writeContacts,
-        checker: (errors) => new CompanyChecker(store, errors),
-      });
-}
-
-/** What differs between companies and contacts. */
-interface RecordKind<Row extends { id: string }> {
-  schema: z.ZodType<Row>;
-  write: (tx: Kysely<Database>, rows: Row[], now: number) => Promise<WriteCounts>;
-  /** Checks that need the database, such as a contact's company. */
-  checker?: (errors: ErrorList) => RowChecker<Row>;
-}
-
-interface RowChecker<Row> {
-  check(line: number, row: Row): Promise<void>;
-  /** Finishes the checks still pending. */
-  flush(): Promise<void>;
-}
-
-async function runImport<Row extends { id: string }>(
-  store: Store,
-  options: ImportOptions,
-  kind: RecordKind<Row>,
-): Promise<ImportResult> {
-  const spool = new RowSpool(options.spoolMemoryBytesMax ?? importSpoolMemoryBytesMax);
+  if (store.dialect !== 'sqlite' || options.localInput) return importInput(store, options);
+  const spool = await InputSpool.fill(options.input);
   try {
-    const errors = new ErrorList();
-    const valid = await validateInput(options, kind, { spool, errors });
-    if (errors.count > 0) return errors.failure();
-    const counts = await writeSpool(store, options, kind, { spool, total: valid });
-    return { ok: true, imported: valid, created: counts.created, updated: counts.updated };
+    return await importInput(store, { ...options, input: spool.read() });
   } finally {
     await spool.discard();
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Pass 1: validate.
+async function importInput(store: Store, options: ImportOptions): Promise<ImportResult> {
+  const errors = new ErrorList();
+  const writer = openCatalogWriter(store);
+  const checker = new ChunkChecker(options);
+  try {
+    const counts = await store.writeTransaction(async (tx) => {
+      const result = await importLines(tx, { store, options, writer, checker, errors });
+      if (errors.count > 0) throw new InvalidImport();
+      return result;
+    });
+    // The planners know nothing of the new rows until told (store/statistics.ts).
+    if (counts.created + counts.updated > 0) await store.writeTransaction((tx) => refreshStatistics(tx));
+    return { ok: true, imported: counts.created + counts.updated, created: counts.created, updated: counts.updated };
+  } catch (error) {
+    if (error instanceof InvalidImport) return errors.failure();
+    throw error;
+  } finally {
+    await checker.close();
+    await writer.close();
+  }
+}
 
-interface Validation {
-  spool: RowSpool;
+/** The input, copied to a file in a private temporary folder; discard() removes it. */
+class InputSpool {
+  readonly #folder: string;
+
+  private constructor(folder: string) {
+    this.#folder = folder;
+  }
+
+  static async fill(input: AsyncIterable<string | Buffer>): Promise<InputSpool> {
+    const spool = new InputSpool(await mkdtemp(join(tmpdir(), 'quarry-import-')));
+    try {
+      await pipeline(Readable.from(input, { objectMode: false }), createWriteStream(spool.#path, { flags: 'wx', mode: 0o600 }));
+      return spool;
+    } catch (error) {
+      await spool.discard();
+      throw error;
+    }
+  }
+
+  read(): AsyncIterable<Buffer> {
+    return createReadStream(this.#path);
+  }
+
+  async discard(): Promise<void> {
+    await rm(this.#folder, { recursive: true, force: true });
+  }
+
+  get #path(): string {
+    return join(this.#folder, 'input.ndjson');
+  }
+}
+
+interface ImportRun {
+  store: Store;
+  options: ImportOptions;
+  writer: CatalogWriter;
+  checker: ChunkChecker;
   errors: ErrorList;
 }
 
-/** Reads and checks every line; returns how many were valid. */
-async function validateInput<Row extends { id: string }>(
-  options: ImportOptions,
-  kind: RecordKind<Row>,
-  validation: Validation,
-): Promise<number> {
-  const firstLineById = new Map<string, number>();
-  const checker = kind.checker?.(validation.errors);
+/** Reads every line, checks it, and writes the valid records while no line has failed. */
+async function importLines(tx: Kysely<Database>, run: ImportRun): Promise<WriteCounts> {
+  const { options, errors } = run;
+  const sink = new ChunkSink(tx, run);
+  let chunk: LineChunk = newChunk(run);
   let lines = 0;
-  let valid = 0;
   let progressAt = importProgressLines;
   for await (const line of splitLines(options.input, importLineBytesMax)) {
     lines = line.number;
@@ -149,74 +167,128 @@ async function validateInput<Row extends { id: string }>(
       progressAt = lines + importProgressLines;
     }
     if (lines > importLinesMax) {
-      validation.errors.add([{ line: lines, message: `an import has at most ${importLinesMax} lines: split the file` }]);
+      errors.add([{ line: lines, message: `an import has at most ${importLinesMax} lines: split the file` }]);
       break;
     }
-    const row = checkLine(line, kind.schema, firstLineById, validation.errors);
-    if (row === null) continue;
-    valid += 1;
-    await checker?.check(line.number, row);
-    if (validation.errors.count === 0) await validation.spool.append(JSON.stringify(row));
+    if (line.text === null) {
+      errors.add([{ line: line.number, message: `the line is longer than ${importLineBytesMax} bytes` }]);
+      continue;
+    }
+    chunk.numbers.push(line.number);
+    chunk.texts.push(line.text);
+    if (chunk.numbers.length >= importChunkLines) {
+      await sink.add(chunk);
+      chunk = newChunk(run);
+    }
   }
-  await checker?.flush();
+  if (chunk.numbers.length > 0) await sink.add(chunk);
+  await sink.finish();
   options.onProgress?.(lines);
-  return valid;
+  return sink.counts;
 }
 
-/** The line's row when it is valid; otherwise its problems go to `errors` and the result is null. */
-function checkLine<Row extends { id: string }>(
-  line: InputLine,
-  schema: z.ZodType<Row>,
-  firstLineById: Map<string, number>,
-  errors: ErrorList,
-): Row | null {
-  if (line.text === null) {
-    errors.add([{ line: line.number, message: `the line is longer than ${importLineBytesMax} bytes` }]);
-    return null;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(line.text);
-  } catch (error) {
-    errors.add([{ line: line.number, message: `invalid JSON: ${(error as Error).message}` }]);
-    return null;
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    errors.add(parsed.error.issues.slice(0, importLineErrorsMax).map((issue) => issueError(line.number, issue)));
-    return null;
-  }
-  const firstLine = firstLineById.get(parsed.data.id);
-  if (firstLine !== undefined) {
-    errors.add([{ line: line.number, field: 'id', message: `id: "${parsed.data.id}" is already on line ${firstLine}` }]);
-    return null;
-  }
-  firstLineById.set(parsed.data.id, line.number);
-  return parsed.data;
+function newChunk(run: ImportRun): LineChunk {
+  return { type: run.options.type, engine: run.store.dialect, encode: run.errors.count === 0, numbers: [], texts: [] };
 }
 
-function issueError(line: number, issue: z.core.$ZodIssue): ImportLineError {
-  const field = issue.path.map(String).join('.');
-  return field === '' ? { line, message: issue.message } : { line, field, message: `${field}: ${issue.message}` };
+/** Checks chunks (on workers when there are several) and handles their results in order. */
+class ChunkSink {
+  readonly counts: WriteCounts = { created: 0, updated: 0 };
+  readonly #tx: Kysely<Database>;
+  readonly #run: ImportRun;
+  readonly #firstLineById = new Map<string, number>();
+  readonly #companies: CompanyChecker | null;
+  readonly #pending: Array<Promise<CheckedChunk>> = [];
+  #written = 0;
+
+  constructor(tx: Kysely<Database>, run: ImportRun) {
+    this.#tx = tx;
+    this.#run = run;
+    this.#companies = run.options.type === 'contacts' ? new CompanyChecker(tx, run.errors) : null;
+  }
+
+  async add(chunk: LineChunk): Promise<void> {
+    chunk.encode = this.#run.errors.count === 0;
+    this.#pending.push(this.#run.checker.check(chunk));
+    while (this.#pending.length > this.#run.checker.ahead) await this.#handle(await this.#pending.shift()!);
+  }
+
+  async finish(): Promise<void> {
+    while (this.#pending.length > 0) await this.#handle(await this.#pending.shift()!);
+  }
+
+  async #handle(checked: CheckedChunk): Promise<void> {
+    const { errors, options } = this.#run;
+    for (const problems of checked.invalid) errors.add(problems);
+    for (let index = 0; index < checked.ids.length; index += 1) {
+      const id = checked.ids[index]!;
+      const line = checked.validLines[index]!;
+      const firstLine = this.#firstLineById.get(id);
+      if (firstLine !== undefined) {
+        errors.add([{ line, field: 'id', message: `id: "${id}" is already on line ${firstLine}` }]);
+        continue;
+      }
+      this.#firstLineById.set(id, line);
+      await this.#companies?.check(line, checked.companyIds[index]!);
+    }
+    await this.#companies?.flush();
+    if (errors.count > 0 || checked.rows === null) return;
+    const counts = await this.#run.writer.write(this.#tx, checked.rows, options.now);
+    const written = options.type === 'companies' ? counts.companies : counts.contacts;
+    this.counts.created += written.created;
+    this.counts.updated += written.updated;
+    this.#written += checked.ids.length;
+    options.onWriteProgress?.(this.#written);
+  }
+}
+
+/** Checks chunks on this thread until a second chunk shows the input is large, then on workers. */
+class ChunkChecker {
+  readonly #workerCount: number;
+  readonly #forced: boolean;
+  #workers: CatalogWorkers<LineChunk, CheckedChunk> | null = null;
+  #chunks = 0;
+
+  constructor(options: ImportOptions) {
+    this.#forced = (options.workers ?? 0) > 0;
+    this.#workerCount = options.workers ?? Math.max(1, Math.min(importWorkersMax, availableParallelism() - 1));
+  }
+
+  /** Chunks that may wait for their turn beyond the one being handled. */
+  get ahead(): number {
+    return this.#workers === null ? 0 : this.#workers.size * chunksAheadPerWorker;
+  }
+
+  check(chunk: LineChunk): Promise<CheckedChunk> {
+    this.#chunks += 1;
+    if (this.#workers === null && this.#workerCount > 0 && (this.#forced || this.#chunks > 1)) {
+      this.#workers = new CatalogWorkers(new URL('./import_worker.ts', import.meta.url), this.#workerCount);
+    }
+    return this.#workers === null ? Promise.resolve(checkChunk(chunk)) : this.#workers.submit(chunk);
+  }
+
+  async close(): Promise<void> {
+    await this.#workers?.close();
+  }
 }
 
 /**
- * Contacts must belong to companies already in the catalog. Lookups go in batches, and every
- * answer is remembered, so a million contacts cost about a thousand queries for their companies.
+ * Contacts must belong to companies already in the catalog. Lookups go in batches, inside the
+ * import's transaction, and every answer is remembered, so a million contacts cost about a
+ * thousand queries for their companies.
  */
-class CompanyChecker implements RowChecker<ContactWrite> {
-  readonly #store: Store;
+class CompanyChecker {
+  readonly #db: Kysely<Database>;
   readonly #errors: ErrorList;
   readonly #known = new Map<string, boolean>();
   #pending: Array<{ line: number; companyId: string }> = [];
 
-  constructor(store: Store, errors: ErrorList) {
-    this.#store = store;
+  constructor(db: Kysely<Database>, errors: ErrorList) {
+    this.#db = db;
     this.#errors = errors;
   }
 
-  async check(line: number, contact: ContactWrite): Promise<void> {
-    const companyId = contact.company_id;
+  async check(line: number, companyId: string): Promise<void> {
     const known = this.#known.get(companyId);
     if (known === false) this.#errors.add([missingCompany(line, companyId)]);
     if (known !== undefined) return;
@@ -229,7 +301,7 @@ class CompanyChecker implements RowChecker<ContactWrite> {
     const pending = this.#pending;
     this.#pending = [];
     const unknownIds = [...new Set(pending.map((entry) => entry.companyId))].filter((id) => !this.#known.has(id));
-    const existing = await existingCompanyIds(this.#store.db, unknownIds);
+    const existing = await existingCompanyIds(this.#db, unknownIds);
     for (const id of unknownIds) this.#known.set(id, existing.has(id));
     for (const entry of pending) {
       if (!this.#known.get(entry.companyId)) this.#errors.add([missingCompany(entry.line, entry.companyId)]);
@@ -269,107 +341,6 @@ class ErrorList {
     this.#kept.length = Math.min(this.#kept.length, importErrorsReportedMax);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Pass 2: write.
-
-async function writeSpool<Row extends { id: string }>(
-  store: Store,
-  options: ImportOptions,
-  kind: RecordKind<Row>,
-  spooled: { spool: RowSpool; total: number },
-): Promise<WriteCounts> {
-  return store.writeTransaction(async (tx) => {
-    const counts: WriteCounts = { created: 0, updated: 0 };
-    let written = 0;
-    let batch: Row[] = [];
-    const writeBatch = async (): Promise<void> => {
-      const batchCounts = await kind.write(tx, batch, options.now);
-      counts.created += batchCounts.created;
-      counts.updated += batchCounts.updated;
-      written += batch.length;
-      batch = [];
-      options.onWriteProgress?.(written, spooled.total);
-    };
-    for await (const text of spooled.spool.rows()) {
-      // The row was validated in pass 1 and written by JSON.stringify: parsing it is enough.
-      batch.push(JSON.parse(text) as Row);
-      if (batch.length >= importWriteBatchRecords) await writeBatch();
-    }
-    if (batch.length > 0) await writeBatch();
-    return counts;
-  });
-}
-
-/**
- * Validated rows (one JSON text each) between the passes: in memory while small, then appended
- * to a file in a private temporary folder, removed by discard().
- */
-class RowSpool {
-  readonly #memoryBytesMax: number;
-  #memory: string[] = [];
-  #memoryBytes = 0;
-  /** Set once memory is full: every later row goes to the file, so rows keep their order. */
-  #spilling = false;
-  #folder: string | null = null;
-  #file: FileHandle | null = null;
-  #buffered: string[] = [];
-  #bufferedBytes = 0;
-
-  constructor(memoryBytesMax: number) {
-    this.#memoryBytesMax = memoryBytesMax;
-  }
-
-  async append(row: string): Promise<void> {
-    if (!this.#spilling && this.#memoryBytes + row.length <= this.#memoryBytesMax) {
-      this.#memory.push(row);
-      this.#memoryBytes += row.length;
-      return;
-    }
-    this.#spilling = true;
-    this.#buffered.push(row);
-    this.#bufferedBytes += row.length + 1;
-    if (this.#bufferedBytes >= spoolWriteBytes) await this.#flush();
-  }
-
-  async *rows(): AsyncGenerator<string> {
-    yield* this.#memory;
-    if (!this.#spilling) return;
-    await this.#flush();
-    await this.#file?.close();
-    this.#file = null;
-    // A spooled row may be a little longer than its input line (parsed CIDRs carry addresses,
-    // a few kilobytes at most), hence the doubled bound.
-    const path = join(this.#folder ?? '', spoolFileName);
-    for await (const line of splitLines(createReadStream(path), importLineBytesMax * 2)) {
-      assert(line.text !== null, `spooled row ${line.number} is longer than its bound`);
-      yield line.text;
-    }
-  }
-
-  async discard(): Promise<void> {
-    this.#memory = [];
-    await this.#file?.close();
-    this.#file = null;
-    if (this.#folder !== null) await rm(this.#folder, { recursive: true, force: true });
-    this.#folder = null;
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#folder === null) {
-      this.#folder = await mkdtemp(join(tmpdir(), 'quarry-import-'));
-      this.#file = await open(join(this.#folder, spoolFileName), 'wx', 0o600);
-    }
-    if (this.#buffered.length === 0 || this.#file === null) return;
-    await this.#file.write(`${this.#buffered.join('\n')}\n`);
-    this.#buffered = [];
-    this.#bufferedBytes = 0;
-  }
-}
-
-const spoolFileName = 'rows.ndjson';
-/** The spool file is written in pieces of about this size. */
-const spoolWriteBytes = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Line splitting.
