@@ -9,6 +9,7 @@
 //
 // seedCatalogDatabase() is also the way to get a seeded database for other benchmarks (search):
 // it seeds a given data directory or PostgreSQL URL and reuses it when already seeded.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -22,6 +23,9 @@ import { seedCatalog, seedSeedDefault } from '../src/app/catalog/seed_catalog.ts
 import { importCatalog, type CatalogRecordType } from '../src/app/catalog/import_catalog.ts';
 import { generateCompanies, generateContacts } from '../src/app/catalog/generate_catalog.ts';
 import { cpuWindow, type CpuUse } from './cpu.ts';
+import { startServer } from './child_process.ts';
+import { createAccount } from './quarry_api.ts';
+import { benchSearch, type SearchFigures } from './search_bench.ts';
 
 /** The stamp of a seeded bench database: which seed and how many companies it holds. */
 const seededMarkerKey = 'bench_seeded_catalog';
@@ -37,6 +41,8 @@ export interface CatalogBenchSettings {
 }
 
 export interface SeedFigures {
+  /** The seeded PostgreSQL database (undefined on SQLite: the data directory's file). */
+  databaseUrl?: string | undefined;
   companies: number;
   contacts: number;
   seconds: number;
@@ -56,6 +62,7 @@ export interface CatalogFigures {
   floorRowsPerSecond: number;
   seed: SeedFigures;
   imports: ImportFigures[];
+  search: SearchFigures;
 }
 
 export interface CatalogTarget {
@@ -73,9 +80,12 @@ export async function benchCatalog(settings: CatalogBenchSettings, target: Catal
       ? await postgresInsertFloor(await target.createDatabase('catalog_floor'))
       : sqliteInsertFloor(workDir);
     target.log(`seeding ${settings.seedCompanies.toLocaleString('en-US')} companies`);
-    const seed = await measureSeed(settings.seedCompanies, { ...target, dataDir: join(workDir, 'seed') });
+    const seedPlace = { ...target, dataDir: join(workDir, 'seed') };
+    const seed = await measureSeed(settings.seedCompanies, seedPlace);
+    target.log(`search on the ${settings.seedCompanies.toLocaleString('en-US')} seeded companies`);
+    const search = await measureSearch({ dataDir: seedPlace.dataDir, databaseUrl: seed.databaseUrl, companies: seed.companies });
     const imports = await measureImports(settings.importCompanies, { ...target, dataDir: join(workDir, 'import'), filesDir: workDir });
-    return { floorRowsPerSecond, seed, imports };
+    return { floorRowsPerSecond, seed, imports, search };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -149,6 +159,7 @@ async function measureSeed(companies: number, place: Place): Promise<SeedFigures
     });
     const seconds = (performance.now() - startedAt) / 1_000;
     return {
+      databaseUrl,
       companies: result.companies,
       contacts: result.contacts,
       seconds,
@@ -262,4 +273,33 @@ async function writeCatalogFiles(companies: number, dir: string): Promise<Record
   contactFile.end();
   await Promise.all([once(companyFile, 'finish'), once(contactFile, 'finish')]);
   return { companies: { path: paths.companies, lines: companies }, contacts: { path: paths.contacts, lines: contactLines } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search, on the database just seeded, through the real server in its own process.
+
+async function measureSearch(place: { dataDir: string; databaseUrl: string | undefined; companies: number }): Promise<SearchFigures> {
+  const adminToken = randomBytes(24).toString('hex');
+  const server = await startServer({
+    name: 'quarry serve (search)',
+    args: () => ['bin/quarry.js', 'serve'],
+    env: (port) => ({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      QUARRY_DATA_DIR: place.dataDir,
+      QUARRY_ADMIN_TOKEN: adminToken,
+      QUARRY_DEMO: 'false',
+      QUARRY_RATE_LIMIT: '0',
+      QUARRY_LOG_LEVEL: 'warn',
+      ...(place.databaseUrl ? { DATABASE_URL: place.databaseUrl } : {}),
+    }),
+    healthPath: '/health',
+  });
+  try {
+    // api_standalone has api_advanced.
+    const account = await createAccount({ origin: server.origin, adminToken }, 'search bench', 1);
+    return await benchSearch({ origin: server.origin, apiKey: account.apiKey, serverPid: server.pid, companies: place.companies });
+  } finally {
+    await server.stop();
+  }
 }

@@ -1,11 +1,17 @@
 // The catalog figures (catalog_bench.ts) beside their floors and targets, as a table.
 import type { CatalogFigures } from './catalog_bench.ts';
+import { renderSearch } from './search_bench.ts';
 
 export const catalogTargets = {
   /** Seeding a million companies (about five contacts each) in at most three minutes. */
   seedCompaniesPerSecondMin: 1_000_000 / 180,
   /** The streaming import of a catalog (companies, then their contacts). */
   importLinesPerSecondMin: 50_000,
+  /** The worst p95 of the basic searches, and of the ten advanced mixes, in milliseconds. */
+  basicSearchP95MsMax: 10,
+  advancedSearchP95MsMax: 50,
+  /** The server's resident memory after the searches. */
+  serverRssBytesMax: 500 * 2 ** 20,
 } as const;
 
 export interface CatalogReport {
@@ -33,6 +39,29 @@ export function catalogVerdicts(report: CatalogReport): CatalogVerdict[] {
       target: `>= ${Math.round(catalogTargets.seedCompaniesPerSecondMin)} (1M in 180 s)`,
       pass: figures.seed.companiesPerSecond >= catalogTargets.seedCompaniesPerSecondMin,
     });
+    list.push(
+      {
+        database,
+        figure: 'basic search, worst p95 ms',
+        value: figures.search.basicP95Ms,
+        target: `<= ${catalogTargets.basicSearchP95MsMax}`,
+        pass: figures.search.basicP95Ms <= catalogTargets.basicSearchP95MsMax,
+      },
+      {
+        database,
+        figure: 'advanced search (10 mixes), worst p95 ms',
+        value: figures.search.advancedP95Ms,
+        target: `<= ${catalogTargets.advancedSearchP95MsMax}`,
+        pass: figures.search.advancedP95Ms <= catalogTargets.advancedSearchP95MsMax,
+      },
+      {
+        database,
+        figure: 'server RSS after searches, MB',
+        value: (figures.search.rssBytes ?? Infinity) / 2 ** 20,
+        target: `<= ${catalogTargets.serverRssBytesMax / 2 ** 20}`,
+        pass: (figures.search.rssBytes ?? Infinity) <= catalogTargets.serverRssBytesMax,
+      },
+    );
     const both = figures.imports.find((figure) => figure.type === 'both');
     if (both) {
       list.push({
@@ -84,6 +113,11 @@ export function renderCatalogTable(report: CatalogReport): string {
   const widths = header.map((_, index) => Math.max(...rows.map((row) => (row.length === 1 ? 0 : (row[index] ?? '').length))));
   for (const row of rows) {
     lines.push(row.length === 1 ? row[0]! : row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  '));
+  }
+  for (const database of ['sqlite', 'postgres'] as const) {
+    const figures = report[database];
+    if ('skipped' in figures) continue;
+    lines.push('', `Search on the seeded catalog, ${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (one request at a time):`, renderSearch(figures.search));
   }
   return lines.join('\n');
 }
