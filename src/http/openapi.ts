@@ -108,13 +108,15 @@ interface RouteSchema extends FastifySchema {
 }
 
 /** The error responses every route of a scope can give, beyond those the route declares. */
-function sharedErrors(scope: Scope, schema: RouteSchema, deepData: boolean): Record<string, z.ZodType> {
+function sharedErrors(scope: Scope, schema: RouteSchema, route: { deepData: boolean; method: string }): Record<string, z.ZodType> {
+  const { deepData } = route;
   const errors: Record<string, z.ZodType> = { default: errorResponse };
   if (scope !== 'public') errors['401'] = errorResponse;
   // Deep data needs the channel's plan feature (api_basic for API keys): feature_not_in_plan.
   if (deepData) errors['403'] = errorResponse;
   if (schema.params || schema.querystring || schema.body || schema.headers) errors['400'] = errorResponse;
-  if (schema.body) errors['413'] = errorResponse;
+  // Any method but GET reads a body, declared or not, and refuses one over the bound.
+  if (schema.body || route.method !== 'GET') errors['413'] = errorResponse;
   if (scope === 'customer') errors['429'] = errorResponse;
   return errors;
 }
@@ -167,7 +169,8 @@ const describeRoute: SwaggerTransform = (input) => {
   if (schema.hide) return { schema, url };
   const scope = scopeOf(url);
   const deepData = readsDeepData(schema);
-  const responses = { ...sharedErrors(scope, schema, deepData), ...schema.response };
+  const method = String(Array.isArray(input.route.method) ? input.route.method[0] : input.route.method).toUpperCase();
+  const responses = { ...sharedErrors(scope, schema, { deepData, method }), ...schema.response };
   const converted = zodTransform({ ...input, schema: { ...schema, response: responses } });
   const jsonResponses = (converted.schema as RouteSchema).response ?? {};
   const withHeaders: Record<string, unknown> = {};

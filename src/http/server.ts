@@ -44,8 +44,7 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     // Errors the router raises before any route runs (bad URL encoding, over-long parameters)
     // answer in the documented error shape too.
     frameworkErrors: (error, request, reply) => {
-      const failure = fail('invalid_request', error.message);
-      void (reply as FastifyReply).code(statusFor(failure)).send(errorBody(failure, request.id));
+      void answerRouterError(error, request, reply as FastifyReply, { context, adminToken: options.adminToken });
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -80,9 +79,33 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
   }, { prefix: '/v1' });
   await app.register(async (scope: RouteApp) => {
     scope.addHook('onRequest', operatorAuth(options.adminToken));
+    // As on /v1: an unknown operator path is answered after the token is checked.
+    scope.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(routeNotFound(request), request.id)));
     registerOperatorRoutes(scope, context);
   }, { prefix: '/admin/v1' });
   return app;
+}
+
+/**
+ * The router refuses some URLs before any hook runs (bad %-encoding, an over-long parameter).
+ * The caller is still authenticated first, as on every other path: an anonymous caller gets
+ * 401, and a key holder's 400 carries its balance. No hook adds the headers here, so they are
+ * set by hand.
+ */
+async function answerRouterError(
+  error: Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: { context: AppContext; adminToken: string },
+): Promise<void> {
+  reply.header('X-Request-Id', request.id);
+  const path = request.url.split('?')[0] ?? '';
+  if (path === '/v1' || path.startsWith('/v1/')) await customerAuth(auth.context)(request, reply);
+  else if (path === '/admin/v1' || path.startsWith('/admin/v1/')) await operatorAuth(auth.adminToken)(request, reply);
+  if (reply.sent) return;
+  if (request.principal) reply.header('X-Credits-Remaining', String(request.principal.account.balance));
+  const failure = fail('invalid_request', error.message);
+  await reply.code(statusFor(failure)).send(errorBody(failure, request.id));
 }
 
 function routeNotFound(request: FastifyRequest): Failure {

@@ -24,5 +24,8 @@ export const pageLimitMax = 500;
 export function afterIdOf(cursor: string | undefined): string | undefined | null {
   if (cursor === undefined) return undefined;
   const after = decodeCursor(cursor)?.['after'];
-  return typeof after === 'string' ? after : null;
+  return typeof after === 'string' && cursorIdPattern.test(after) ? after : null;
 }
+
+/** Every id Quarry makes or imports: printable ASCII without spaces, at most 128 characters. */
+const cursorIdPattern = /^[\x21-\x7e]{1,128}$/;

@@ -84,7 +84,7 @@ async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter, li
   let signals: Strategy = 'probed';
   if (filter.signals) {
     let query = db.selectFrom('company_signals').select(sql`1`.as('one'));
-    if (filter.signals.types) query = query.where('type', 'in', nonEmpty(filter.signals.types));
+    if (filter.signals.types) query = query.where(anyOfValues('type', filter.signals.types));
     if (filter.signals.since !== undefined) query = query.where('occurred_at', '>=', filter.signals.since);
     signals = strategyFor(await boundedCount(db, query, listedMax), listedMax);
   }
@@ -148,8 +148,9 @@ function companyTextCondition(
  * fills a page after a few rows: the unary `+` keeps it off the index.
  */
 function anyOf(eb: CompanyWhere, column: 'country' | 'industry', values: string[], postgres: boolean): Condition {
-  if (postgres || values.length === 1) return eb(column, 'in', nonEmpty(values));
-  return sql<SqlBool>`+${sql.ref(`companies.${column}`)} in (${sql.join(nonEmpty(values))})`;
+  if (values.length === 0) return sql<SqlBool>`1 = 0`;
+  if (postgres || values.length === 1) return eb(column, 'in', values);
+  return sql<SqlBool>`+${sql.ref(`companies.${column}`)} in (${sql.join(values)})`;
 }
 
 function textFields(fields: CompanyTextFields): readonly ['name', 'domain'] | readonly ['name', 'description'] {
@@ -158,7 +159,7 @@ function textFields(fields: CompanyTextFields): readonly ['name', 'domain'] | re
 
 function signalCondition(eb: CompanyWhere, signals: NonNullable<CompanyFilter['signals']>, strategy: Strategy): Condition {
   let subquery = eb.selectFrom('company_signals as s').select('s.company_id');
-  if (signals.types) subquery = subquery.where('s.type', 'in', nonEmpty(signals.types));
+  if (signals.types) subquery = subquery.where(anyOfValues('s.type', signals.types));
   if (signals.since !== undefined) subquery = subquery.where('s.occurred_at', '>=', signals.since);
   return strategy === 'listed' ? eb('id', 'in', subquery) : eb.exists(subquery.whereRef('s.company_id', '=', 'companies.id'));
 }
@@ -226,9 +227,9 @@ function rangeConditions(
   return conditions;
 }
 
-/** `in ()` is a syntax error; an empty "any of" list matches nothing. */
-function nonEmpty(values: string[]): string[] {
-  return values.length > 0 ? values : ['\u0000'];
+/** `in ()` is a syntax error: an empty "any of" list matches nothing, which `false` says. */
+function anyOfValues(column: string, values: readonly string[]): Condition {
+  return values.length > 0 ? sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})` : sql<SqlBool>`1 = 0`;
 }
 
 /** One page of contacts matching `filter`, plus whether more follow. */

@@ -114,51 +114,9 @@ interface KnownBug {
   explains: RegExp;
 }
 
-/** Whether `url`, normalised as a client would, still names `route` (`..` may lead elsewhere). */
-function reachesRoute(route: FuzzRoute, url: string): boolean {
-  let path: string;
-  try {
-    path = new URL(url, 'http://quarry.test').pathname;
-  } catch {
-    return false;
-  }
-  const pattern = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]*');
-  return new RegExp(`^${pattern}$`).test(path);
-}
 
-/** Whether JSON text holds a NUL, raw or escaped. */
-function hidesNul(text: string): boolean {
-  return text.includes('\u0000') || text.includes('\\u0000');
-}
 
-/** Whether a search body holds an empty `countries`, `industries` or `signals.types` list. */
-function hasEmptyAnyOfList(payload: string | undefined): boolean {
-  try {
-    const body = JSON.parse(payload ?? '') as { countries?: unknown; industries?: unknown; signals?: { types?: unknown } } | null;
-    const lists = [body?.countries, body?.industries, body?.signals?.types];
-    return lists.some((list) => Array.isArray(list) && list.length === 0);
-  } catch {
-    return false;
-  }
-}
 
-/** Every cursor a request carries: `?cursor=` values, and `cursor` of a JSON body. */
-function cursorsOf(request: FuzzRequest): string[] {
-  const cursors: string[] = [];
-  try {
-    cursors.push(...new URL(request.url, 'http://quarry.test').searchParams.getAll('cursor'));
-  } catch {
-    // Not a URL the WHATWG parser takes: no cursor to find.
-  }
-  try {
-    const body: unknown = JSON.parse(request.payload ?? '');
-    const cursor = (body as { cursor?: unknown } | null)?.cursor;
-    if (typeof cursor === 'string') cursors.push(cursor);
-  } catch {
-    // Not JSON: no cursor in it.
-  }
-  return cursors;
-}
 
 function errorMessageOf(reply: Reply): string {
   const error = (reply.body as { error?: { message?: unknown } } | undefined)?.error;
@@ -166,93 +124,10 @@ function errorMessageOf(reply: Reply): string {
 }
 
 /**
- * Bugs found by this fuzz and left for their owners (see test/fuzz/README.md). Each is reproduced
- * strictly by an `it.fails` below.
+ * Bugs found by this fuzz and not fixed yet (see test/fuzz/README.md), each reproduced strictly
+ * by an `it.fails` below. The nine it found first are fixed; their reproductions stay as tests.
  */
-const knownBugs: KnownBug[] = [
-  {
-    // Router errors (a path with bad %-encoding, or a parameter over routerOptions.maxParamLength)
-    // are answered by `frameworkErrors` in src/http/server.ts before any hook runs: authentication
-    // never runs, so a key holder gets no X-Credits-Remaining, an anonymous caller gets 400
-    // instead of 401, and the onSend hook never adds X-Request-Id.
-    id: 'router-errors-skip-hooks',
-    matches: (_fuzzCase, reply) => reply.status === 400 && /is not a valid url component|is exceeding the max param length/.test(errorMessageOf(reply)),
-    explains: /^(credits-remaining|status-not-allowed|www-authenticate|request-id): /,
-  },
-  {
-    // PostgreSQL refuses NUL in text. A cursor is checked only for its JSON shape
-    // (src/lib/cursor.ts afterIdOf: `after` must be a string), so {"after":"\u0000"} in base64url
-    // reaches SQL as a parameter: 500 on GET /v1/companies, /v1/contacts, /v1/subscriptions,
-    // /admin/v1/accounts and POST /v1/companies/search. SQLite answers 200.
-    id: 'postgres-nul-in-cursor',
-    matches: (fuzzCase, reply) => reply.status === 500 && cursorsOf(fuzzCase.request).some((cursor) => hidesNul(Buffer.from(cursor, 'base64url').toString('utf8'))),
-    explains: /^(server-error|status-not-allowed|status-undocumented): /,
-  },
-  {
-    // The catalog import line schemas (src/app/catalog/import_schemas.ts) let NUL through in text
-    // fields (name, description, technologies…), which PostgreSQL refuses mid-import: 500 instead
-    // of a 400 naming the line. SQLite stores the NUL.
-    id: 'postgres-nul-in-catalog-import',
-    matches: (fuzzCase, reply) => fuzzCase.route.bodyKind === 'ndjson' && reply.status === 500 && hidesNul(fuzzCase.request.payload ?? ''),
-    explains: /^(server-error|status-not-allowed|status-undocumented): /,
-  },
-  {
-    // An empty "any of" list in an advanced search is matched with `IN ('\u0000')` (nonEmpty() in
-    // src/store/catalog_search.ts), a NUL PostgreSQL refuses: {"countries":[]}, {"industries":[]}
-    // or {"signals":{"types":[]}} get 500 there instead of an empty page (SQLite answers 200).
-    id: 'postgres-empty-any-of-list',
-    matches: (fuzzCase, reply) => fuzzCase.route.name === 'POST /v1/companies/search' && reply.status === 500 && hasEmptyAnyOfList(fuzzCase.request.payload),
-    explains: /^(server-error|status-not-allowed|status-undocumented): /,
-  },
-  {
-    // POST /v1/credits/top-ups answers an unknown bundle with 422 (src/app/credits/grant_top_up.ts),
-    // but its route (src/http/routes/v1/credits_top_ups_create.ts) does not declare 422, so the
-    // OpenAPI document (and the typed client) do not list it.
-    id: 'top-up-422-undocumented',
-    matches: (fuzzCase, reply) => fuzzCase.route.name === 'POST /v1/credits/top-ups' && reply.status === 422,
-    explains: /^status-undocumented: /,
-  },
-  {
-    // POST /admin/v1/accounts/{id}/adjustments and /refunds honour Idempotency-Key
-    // (src/http/admin/adjustments_create.ts, refunds_create.ts) and so answer a reused key with
-    // 409 idempotency_conflict, but neither route declares 409, so the OpenAPI document omits it.
-    id: 'operator-409-undocumented',
-    matches: (fuzzCase, reply) => reply.status === 409 && !fuzzCase.route.documented.has(409),
-    explains: /^status-undocumented: /,
-  },
-  {
-    // A DELETE reads a body like any other method, so one over 1 MiB gets 413; but the OpenAPI
-    // transform (sharedErrors in src/http/openapi.ts) documents 413 only for routes with a body
-    // schema, so DELETE /admin/v1/accounts/{id}/api-keys/{key_id} does not list it.
-    id: 'bodyless-route-413-undocumented',
-    matches: (fuzzCase, reply) => fuzzCase.route.bodyKind === 'none' && fuzzCase.route.method !== 'GET' && reply.status === 413,
-    explains: /^status-undocumented: /,
-  },
-  {
-    // The /v1 scope answers an unknown path after authentication (src/http/server.ts); the
-    // /admin/v1 scope has no not-found handler of its own, so the root one answers an unknown
-    // operator path before the token is checked: an anonymous caller gets 404 (or 400 for a
-    // broken body, 413 for a big one) instead of 401, and can tell operator routes from others.
-    id: 'operator-unknown-path-before-auth',
-    matches: (fuzzCase, reply) => fuzzCase.route.scope === 'operator' && !fuzzCase.caller.valid && reply.status !== 401 && !reachesRoute(fuzzCase.route, fuzzCase.request.url),
-    explains: /^(status-not-allowed|status-undocumented|www-authenticate): /,
-  },
-  {
-    // The NDJSON parser of the catalog import (src/http/admin/catalog_import.ts) is registered on
-    // the whole /admin/v1 scope for text/plain, application/x-ndjson and application/ndjson: any
-    // operator route sent one of those gets the raw request stream as its body, and a non-strict
-    // z.object() takes that stream for an empty object. POST /admin/v1/accounts/{id}/api-keys
-    // with Content-Type: text/plain and {"name":"ci"} creates a key named null (201) instead of 400.
-    id: 'operator-text-body-is-a-stream',
-    matches: (fuzzCase, reply) =>
-      fuzzCase.route.scope === 'operator' &&
-      fuzzCase.route.bodyKind === 'json' &&
-      /^(text\/plain|application\/(x-)?ndjson)/i.test(fuzzCase.request.headers['content-type'] ?? '') &&
-      reply.status !== 400 &&
-      reply.status < 500,
-    explains: /^status-not-allowed: /,
-  },
-];
+const knownBugs: KnownBug[] = [];
 
 /** Everything the fuzz requires of one reply. */
 function violationsOf(fuzzCase: FuzzCase, reply: Reply): string[] {
@@ -806,7 +681,7 @@ describeEachDatabase('fuzz: every endpoint', (kind) => {
     }
   });
 
-  describe('known bugs, reproduced strictly (each `it.fails` fails once its bug is fixed: then drop its excuse)', () => {
+  describe('bugs the fuzz found, reproduced strictly (fixed: these keep them fixed)', () => {
     let app: TestApp;
     let key: string;
     let routes: FuzzRoute[];
@@ -824,17 +699,17 @@ describeEachDatabase('fuzz: every endpoint', (kind) => {
       return violationsOf({ route: route!, input: 'path', variant: 'reproduction', caller, request, allowed }, await send(app, request));
     }
 
-    it.fails('router-errors-skip-hooks: a key holder gets X-Credits-Remaining on a path with bad %-encoding', async () => {
+    it('router-errors-skip-hooks: a key holder gets X-Credits-Remaining on a path with bad %-encoding', async () => {
       const found = await strictViolations('GET /v1/companies/{id}', { method: 'GET', url: '/v1/companies/%zz', headers: { authorization: `Bearer ${key}` } }, { valid: true, name: 'a key', balance: 1000 }, [400, 404]);
       expect(found).toEqual([]);
     });
 
-    it.fails('router-errors-skip-hooks: an anonymous caller gets 401, not 400, for a path parameter over 1024 characters', async () => {
+    it('router-errors-skip-hooks: an anonymous caller gets 401, not 400, for a path parameter over 1024 characters', async () => {
       const found = await strictViolations('GET /v1/contacts/{id}', { method: 'GET', url: `/v1/contacts/${'x'.repeat(1025)}`, headers: {} }, { valid: false, name: 'nobody' }, [401]);
       expect(found).toEqual([]);
     });
 
-    it.fails('bodyless-route-413-undocumented: DELETE /admin/v1/accounts/{id}/api-keys/{key_id} documents the 413 it gives for a body over 1 MiB', async () => {
+    it('bodyless-route-413-undocumented: DELETE /admin/v1/accounts/{id}/api-keys/{key_id} documents the 413 it gives for a body over 1 MiB', async () => {
       const found = await strictViolations(
         'DELETE /admin/v1/accounts/{id}/api-keys/{key_id}',
         { method: 'DELETE', url: '/admin/v1/accounts/acct_x/api-keys/key_x', headers: { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json' }, payload: `{}${' '.repeat(bodyBytesMax)}` },
@@ -844,12 +719,12 @@ describeEachDatabase('fuzz: every endpoint', (kind) => {
       expect(found).toEqual([]);
     });
 
-    it.fails('operator-unknown-path-before-auth: an anonymous caller gets 401, not 404, for an unknown /admin/v1 path', async () => {
+    it('operator-unknown-path-before-auth: an anonymous caller gets 401, not 404, for an unknown /admin/v1 path', async () => {
       const found = await strictViolations('GET /admin/v1/accounts/{id}', { method: 'GET', url: '/admin/v1/nothing-here', headers: {} }, { valid: false, name: 'nobody' }, [401]);
       expect(found).toEqual([]);
     });
 
-    it.fails('operator-text-body-is-a-stream: POST /admin/v1/accounts/{id}/api-keys refuses a text/plain body with 400', async () => {
+    it('operator-text-body-is-a-stream: POST /admin/v1/accounts/{id}/api-keys refuses a text/plain body with 400', async () => {
       const account = await app.createAccount('platform');
       const found = await strictViolations(
         'POST /admin/v1/accounts/{id}/api-keys',
@@ -860,7 +735,7 @@ describeEachDatabase('fuzz: every endpoint', (kind) => {
       expect(found).toEqual([]);
     });
 
-    it.fails('operator-409-undocumented: POST /admin/v1/accounts/{id}/adjustments documents the 409 it gives for a reused Idempotency-Key', async () => {
+    it('operator-409-undocumented: POST /admin/v1/accounts/{id}/adjustments documents the 409 it gives for a reused Idempotency-Key', async () => {
       const account = await app.createAccount('platform');
       const url = `/admin/v1/accounts/${account.id}/adjustments`;
       const headers = { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json', 'idempotency-key': 'reused-key' };
@@ -869,16 +744,14 @@ describeEachDatabase('fuzz: every endpoint', (kind) => {
       expect(found).toEqual([]);
     });
 
-    // These are PostgreSQL's alone: on SQLite the same requests must already pass.
-    const failsOnPostgres = kind === 'postgres' ? it.fails : it;
 
-    failsOnPostgres('postgres-nul-in-cursor: a cursor hiding a NUL gets 400, not 500', async () => {
+    it('postgres-nul-in-cursor: a cursor hiding a NUL gets 400, not 500', async () => {
       const cursor = Buffer.from(JSON.stringify({ after: '\u0000' })).toString('base64url');
       const found = await strictViolations('GET /v1/companies', { method: 'GET', url: `/v1/companies?cursor=${cursor}`, headers: { authorization: `Bearer ${key}` } }, { valid: true, name: 'a key', balance: 1000 }, [200, 400]);
       expect(found).toEqual([]);
     });
 
-    failsOnPostgres('postgres-empty-any-of-list: an advanced search with "countries": [] gets 200, not 500', async () => {
+    it('postgres-empty-any-of-list: an advanced search with "countries": [] gets 200, not 500', async () => {
       const found = await strictViolations(
         'POST /v1/companies/search',
         { method: 'POST', url: '/v1/companies/search', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: '{"countries":[]}' },
@@ -888,7 +761,7 @@ describeEachDatabase('fuzz: every endpoint', (kind) => {
       expect(found).toEqual([]);
     });
 
-    failsOnPostgres('postgres-nul-in-catalog-import: a catalog line with a NUL in a name gets 400, not 500', async () => {
+    it('postgres-nul-in-catalog-import: a catalog line with a NUL in a name gets 400, not 500', async () => {
       const found = await strictViolations(
         'POST /admin/v1/catalog/companies',
         { method: 'POST', url: '/admin/v1/catalog/companies', headers: { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/x-ndjson' }, payload: '{"id":"cmp_nul","name":"A\\u0000B"}' },
@@ -898,7 +771,7 @@ describeEachDatabase('fuzz: every endpoint', (kind) => {
       expect(found).toEqual([]);
     });
 
-    it.fails('top-up-422-undocumented: POST /v1/credits/top-ups documents the 422 it gives for an unknown bundle', async () => {
+    it('top-up-422-undocumented: POST /v1/credits/top-ups documents the 422 it gives for an unknown bundle', async () => {
       const found = await strictViolations(
         'POST /v1/credits/top-ups',
         { method: 'POST', url: '/v1/credits/top-ups', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: '{"bundle":"no_such_bundle"}' },

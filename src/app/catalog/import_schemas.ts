@@ -65,8 +65,14 @@ function optional<Schema extends z.ZodType>(schema: Schema) {
     .transform((value): z.output<Schema> | null => value ?? null);
 }
 
+/** Text fields: trimmed, bounded, and without NUL, which PostgreSQL cannot store. */
 function text(lengthMax: number) {
-  return z.string().trim().min(1, 'must not be empty').max(lengthMax);
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(lengthMax)
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
 }
 
 function wholeNumber(min: number, max: number) {

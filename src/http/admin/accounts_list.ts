@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { listAccounts } from '../../store/accounts.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { afterIdOf, encodeCursor } from '../../lib/cursor.ts';
 import { toIso } from '../../lib/clock.ts';
 import { fail } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
@@ -24,11 +24,11 @@ export function registerAccountsList(app: RouteApp, context: AppContext): void {
     },
     async (request, reply) => {
       const { q, limit, cursor } = request.query;
-      const decoded = cursor === undefined ? {} : decodeCursor(cursor);
-      if (!decoded || (cursor !== undefined && typeof decoded['after'] !== 'string')) {
+      const afterId = afterIdOf(cursor);
+      if (afterId === null) {
         return sendFailure(request, reply, fail('invalid_request', 'cursor is not valid', 'cursor'));
       }
-      const rows = await listAccounts(context.store.db, { limit: limit + 1, afterId: decoded['after'] as string | undefined, query: q });
+      const rows = await listAccounts(context.store.db, { limit: limit + 1, afterId, query: q });
       const page = rows.slice(0, limit);
       return {
         data: page.map((row) => ({ id: row.id, name: row.name, plan_id: row.plan_id, balance: row.balance, created_at: toIso(row.created_at) })),

@@ -24,7 +24,7 @@ export function registerAdjustmentsCreate(app: RouteApp, context: AppContext): v
           reason: textSchema(noteCharsMax),
           expires_at: instantSchema.optional(),
         }),
-        response: { 201: z.object({ entry: ledgerEntrySchema, balance: z.number().int() }), 400: errorResponse, 404: errorResponse, 422: errorResponse },
+        response: { 201: z.object({ entry: ledgerEntrySchema, balance: z.number().int() }), 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse },
       },
     },
     async (request, reply) => {

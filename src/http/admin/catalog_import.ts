@@ -32,9 +32,17 @@ const importResult = z.object({
 });
 
 export function registerCatalogImport(app: RouteApp, context: AppContext): void {
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain'], (_request, payload, done) => {
-    done(null, payload);
+  // In a scope of their own: the raw-stream parser must not reach the other operator routes,
+  // whose JSON bodies would otherwise arrive as a stream when sent as text/plain.
+  void app.register(async (scope: RouteApp) => {
+    scope.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain'], (_request, payload, done) => {
+      done(null, payload);
+    });
+    registerImportRoutes(scope, context);
   });
+}
+
+function registerImportRoutes(app: RouteApp, context: AppContext): void {
   for (const type of ['companies', 'contacts'] as const) {
     app.post(
       `/catalog/${type}`,

@@ -18,7 +18,7 @@ export function registerRefundsCreate(app: RouteApp, context: AppContext): void 
         tags: ['operator'],
         params: idParams,
         body: z.object({ subscription_id: idSchema, reason: textSchema(noteCharsMax) }),
-        response: { 201: z.object({ entry: ledgerEntrySchema, balance: z.number().int() }), 400: errorResponse, 404: errorResponse, 422: errorResponse },
+        response: { 201: z.object({ entry: ledgerEntrySchema, balance: z.number().int() }), 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse },
       },
     },
     async (request, reply) => {

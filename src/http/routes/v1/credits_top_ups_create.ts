@@ -17,7 +17,7 @@ export function registerCreditsTopUpsCreate(app: RouteApp, context: AppContext):
         summary: 'Buy a top-up bundle',
         tags: ['credits'],
         body: z.object({ bundle: idSchema }),
-        response: { 201: z.object({ grant: grantSchema, balance: z.number().int() }), 400: errorResponse, 409: errorResponse },
+        response: { 201: z.object({ grant: grantSchema, balance: z.number().int() }), 400: errorResponse, 409: errorResponse, 422: errorResponse },
       },
     },
     async (request, reply) => {
