@@ -71,7 +71,12 @@ interface CompanyStrategies {
 /** On PostgreSQL every filter is written listed (its planner turns it into the better join). */
 async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter, listedMax: number): Promise<CompanyStrategies> {
   if (isPostgres(db)) {
-    return { text: 'listed', technologies: (filter.technologies ?? []).map(() => 'listed'), signals: 'listed', news: 'listed' };
+    // The planner turns IN lists into the better join by itself, except for a full-text match,
+    // whose every hit a GIN index lists before anything is sorted: a common word is probed.
+    const text = filter.text?.words.length
+      ? strategyFor(await postgresEstimate(db, companyTsquery(filter.text)), listedMax)
+      : 'listed';
+    return { text, technologies: (filter.technologies ?? []).map(() => 'listed'), signals: 'listed', news: 'listed' };
   }
   const text = filter.text?.words.length
     ? await wordsStrategy(db, 'company_search', prefixFtsQuery(filter.text.words, textFields(filter.text.fields)), listedMax)
@@ -129,9 +134,11 @@ function companyTextCondition(
 ): Condition {
   const fields = textFields(text.fields);
   if (postgres) {
-    const weights = fields.map((field) => companyFieldWeights[field]).join('');
-    const tsquery = prefixTsquery(text.words, weights);
-    return eb('id', 'in', sql<string>`(select company_id from company_search where document @@ ${tsquery}::tsquery)`);
+    const tsquery = companyTsquery(text);
+    if (strategy === 'listed') return eb('id', 'in', sql<string>`(select company_id from company_search where document @@ ${tsquery}::tsquery)`);
+    // A scalar subquery is never flattened into a join: each company, walked in id order, looks
+    // up its own document by primary key.
+    return sql<SqlBool>`(select s.document from company_search s where s.company_id = companies.id) @@ ${tsquery}::tsquery`;
   }
   if (strategy === 'listed') {
     const match = prefixFtsQuery(text.words, fields);
@@ -151,6 +158,22 @@ function anyOf(eb: CompanyWhere, column: 'country' | 'industry', values: string[
   if (values.length === 0) return sql<SqlBool>`1 = 0`;
   if (postgres || values.length === 1) return eb(column, 'in', values);
   return sql<SqlBool>`+${sql.ref(`companies.${column}`)} in (${sql.join(values)})`;
+}
+
+function companyTsquery(text: NonNullable<CompanyFilter['text']>): string {
+  const weights = textFields(text.fields).map((field) => companyFieldWeights[field]).join('');
+  return prefixTsquery(text.words, weights);
+}
+
+/**
+ * PostgreSQL's own estimate of the documents matching a tsquery (from its statistics, in a
+ * fraction of a millisecond; counting would list them all). The query is a literal so the
+ * estimate is for these words, not a generic plan's.
+ */
+async function postgresEstimate(db: Kysely<Database>, tsquery: string): Promise<number> {
+  const result = await sql<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>`explain (format json)
+    select 1 from company_search where document @@ ${sql.lit(tsquery)}::tsquery`.execute(db);
+  return Number(result.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? Infinity);
 }
 
 function textFields(fields: CompanyTextFields): readonly ['name', 'domain'] | readonly ['name', 'description'] {
