@@ -1,14 +1,14 @@
 // A quote (`POST /v1/credits/quote`): what reading these companies and contacts would cost now,
 // decided by the same plan as the batch reads (domain/subscriptions/batch.ts), without writing.
 import { openGrants, toGrantState } from '../../store/credits.ts';
-import { latestSubscriptions, toSubscriptionState } from '../../store/subscriptions.ts';
+import { latestSubscriptions } from '../../store/subscriptions.ts';
 import { companiesByIds, contactsByIds } from '../../store/catalog.ts';
 import type { RecordType } from '../../store/schema.ts';
 import { applyAllocations, spendableBalance, type GrantState } from '../../domain/credits/grants.ts';
-import { contactIsDeliverable } from '../../domain/catalog/records.ts';
 import { distinctIds, planBatch } from '../../domain/subscriptions/batch.ts';
 import type { Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
+import { candidateOf } from '../records/read_records_batch.ts';
 
 export type QuoteStatus = 'charge' | 'subscribed' | 'free' | 'not_found';
 
@@ -39,16 +39,7 @@ export async function quoteCredits(context: AppContext, input: QuoteInput): Prom
     const records = recordType === 'company' ? await companiesByIds(db, ids) : await contactsByIds(db, ids);
     const latest = await latestSubscriptions(db, input.accountId, recordType, [...records.keys()]);
     const plan = planBatch({
-      candidates: ids.map((id) => {
-        const record = records.get(id);
-        const subscription = latest.get(id);
-        return {
-          id,
-          found: record !== undefined,
-          deliverable: record === undefined || !('email' in record) || contactIsDeliverable(record),
-          latest: subscription ? toSubscriptionState(subscription) : null,
-        };
-      }),
+      candidates: ids.map((id) => candidateOf(id, records, latest)),
       grants,
       now,
     });

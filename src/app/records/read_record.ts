@@ -8,11 +8,11 @@ import type { RecordType } from '../../store/schema.ts';
 import type { SubscriptionRow } from '../../store/subscriptions.ts';
 import { latestSubscription, toSubscriptionState } from '../../store/subscriptions.ts';
 import { decideRead, isActive, type SubscriptionSource } from '../../domain/subscriptions/subscriptions.ts';
-import { newId } from '../../lib/ids.ts';
 import { fail, type Result } from '../../lib/result.ts';
 import { assertNever } from '../../lib/assert.ts';
 import type { AppContext } from '../context.ts';
 import { inAccountTransaction, type AccountTransaction, type Origin } from '../credits/account_transaction.ts';
+import { startSubscription } from './start_subscription.ts';
 
 /** What a read delivers, loaded before any credit moves. */
 export interface LoadedRecord<T> {
@@ -54,14 +54,14 @@ export async function readRecord<T>(context: AppContext, input: ReadRecordInput<
     return { ok: true, data: loaded.data, subscription: latest, charged: 0, balance: undefined };
   }
   const outcome = await inAccountTransaction(context, input.accountId, (transaction) =>
-    startSubscription(transaction, input, loaded.deliverable),
+    decideAndStart(transaction, input, loaded.deliverable),
   );
   if (!outcome.ok) return outcome;
   const { subscription, charged } = outcome.value;
   return { ok: true, data: loaded.data, subscription, charged, balance: outcome.balance };
 }
 
-async function startSubscription<T>(
+async function decideAndStart<T>(
   transaction: AccountTransaction,
   input: ReadRecordInput<T>,
   deliverable: boolean,
@@ -84,32 +84,14 @@ async function startSubscription<T>(
       return fail('insufficient_credits', 'not enough credits to start a subscription to this record');
     case 'free_start':
     case 'charge': {
-      const subscription: SubscriptionRow = {
-        account_id: input.accountId,
-        id: newId('subscription'),
-        record_type: input.recordType,
-        record_id: input.recordId,
-        generation: decision.generation,
+      const subscription = await startSubscription(transaction, {
+        accountId: input.accountId,
+        recordType: input.recordType,
+        recordId: input.recordId,
         source: input.source ?? 'credit',
-        started_at: decision.startedAt,
-        expires_at: decision.expiresAt,
-        ended_at: null,
-        charge_seq: null,
-        refund_seq: null,
-      };
-      if (decision.type === 'charge') {
-        const entry = await transaction.append({
-          kind: 'charge',
-          at: now,
-          credits: -1,
-          origin: input.origin,
-          allocations: decision.allocations,
-          record: { type: input.recordType, id: input.recordId },
-          subscriptionId: subscription.id,
-        });
-        subscription.charge_seq = entry.seq;
-      }
-      transaction.addSubscription(subscription);
+        origin: input.origin,
+        decision,
+      });
       return { ok: true, subscription, charged: decision.type === 'charge' ? 1 : 0 };
     }
     default:

@@ -11,11 +11,11 @@ import { companiesByIds, contactsByIds } from '../../store/catalog.ts';
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import { contactIsDeliverable, type CompanyRecord, type ContactRecord } from '../../domain/catalog/records.ts';
 import { distinctIds, planBatch, type BatchCandidate, type BatchItemPlan } from '../../domain/subscriptions/batch.ts';
-import { newId } from '../../lib/ids.ts';
 import type { Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
 import { inAccountTransaction, type AccountTransaction, type Origin } from '../credits/account_transaction.ts';
 import { subscriptionView, type SubscriptionView } from '../views.ts';
+import { startSubscription } from './start_subscription.ts';
 
 /** Ids per batch request (STYLE.md rule 11). */
 export const batchIdsMax = 100;
@@ -49,7 +49,7 @@ export interface BatchOutcome {
   currentBalance: number;
 }
 
-type LoadedRecords = Map<string, CompanyRecord | ContactRecord>;
+export type LoadedRecords = Map<string, CompanyRecord | ContactRecord>;
 
 export async function readRecordsBatch(context: AppContext, input: BatchInput): Promise<Result<BatchOutcome>> {
   const ids = distinctIds(input.ids);
@@ -101,7 +101,8 @@ async function applyBatch(
   });
 }
 
-function candidateOf(id: string, records: LoadedRecords, latest: Map<string, SubscriptionRow>): BatchCandidate {
+/** What the plan needs to know of one requested id (shared with the quote). */
+export function candidateOf(id: string, records: LoadedRecords, latest: Map<string, SubscriptionRow>): BatchCandidate {
   const record = records.get(id);
   const subscription = latest.get(id);
   return {
@@ -126,29 +127,13 @@ async function applyItem(
     return { id: item.id, status: 'ok', data, subscription: subscriptionView(latest.get(item.id)!), charged: 0 };
   }
   if (decision.type === 'nothing_to_deliver') return { id: item.id, status: 'ok', data, subscription: null, charged: 0 };
-  const subscription: SubscriptionRow = {
-    account_id: input.accountId,
-    id: newId('subscription'),
-    record_type: input.recordType,
-    record_id: item.id,
-    generation: decision.generation,
+  const subscription = await startSubscription(transaction, {
+    accountId: input.accountId,
+    recordType: input.recordType,
+    recordId: item.id,
     source: 'credit',
-    started_at: decision.startedAt,
-    expires_at: decision.expiresAt,
-    ended_at: null,
-    charge_seq: null,
-    refund_seq: null,
-  };
-  const entry = await transaction.append({
-    kind: 'charge',
-    at: transaction.now,
-    credits: -1,
     origin: input.origin,
-    allocations: decision.allocations,
-    record: { type: input.recordType, id: item.id },
-    subscriptionId: subscription.id,
+    decision,
   });
-  subscription.charge_seq = entry.seq;
-  transaction.addSubscription(subscription);
   return { id: item.id, status: 'ok', data, subscription: subscriptionView(subscription), charged: 1 };
 }
