@@ -1,7 +1,7 @@
 // Catalog reads: records as the API returns them (domain/catalog/records.ts). Each read is one
 // primary-key or leading-key lookup, since getCompany sits on the hot path of every record read.
 import type { Kysely, Selectable } from 'kysely';
-import type { CompaniesTable, ContactsTable, Database } from './schema.ts';
+import type { CompaniesTable, ContactsTable, Database, RecordType } from './schema.ts';
 import type {
   CompanyFinancial,
   CompanyNewsItem,
@@ -141,4 +141,13 @@ export async function contactsByIds(db: Kysely<Database>, ids: readonly string[]
     for (const row of rows) records.set(row.id, contactRecord(row));
   }
   return records;
+}
+
+/** The records of one type among `ids`, by id (batch reads and quotes). */
+export function recordsByIds(
+  db: Kysely<Database>,
+  recordType: RecordType,
+  ids: readonly string[],
+): Promise<Map<string, CompanyRecord | ContactRecord>> {
+  return recordType === 'company' ? companiesByIds(db, ids) : contactsByIds(db, ids);
 }

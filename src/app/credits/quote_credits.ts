@@ -2,7 +2,7 @@
 // decided by the same plan as the batch reads (domain/subscriptions/batch.ts), without writing.
 import { openGrants, toGrantState } from '../../store/credits.ts';
 import { latestSubscriptions } from '../../store/subscriptions.ts';
-import { companiesByIds, contactsByIds } from '../../store/catalog.ts';
+import { recordsByIds } from '../../store/catalog.ts';
 import type { RecordType } from '../../store/schema.ts';
 import { applyAllocations, spendableBalance, type GrantState } from '../../domain/credits/grants.ts';
 import { distinctIds, planBatch } from '../../domain/subscriptions/batch.ts';
@@ -36,7 +36,7 @@ export async function quoteCredits(context: AppContext, input: QuoteInput): Prom
   const quote: Quote = { credits_required: 0, already_subscribed: 0, not_found: 0, balance, sufficient: true, items: [] };
   for (const recordType of ['company', 'contact'] as const) {
     const ids = distinctIds(recordType === 'company' ? input.companies : input.contacts);
-    const records = recordType === 'company' ? await companiesByIds(db, ids) : await contactsByIds(db, ids);
+    const records = await recordsByIds(db, recordType, ids);
     const latest = await latestSubscriptions(db, input.accountId, recordType, [...records.keys()]);
     const plan = planBatch({
       candidates: ids.map((id) => candidateOf(id, records, latest)),

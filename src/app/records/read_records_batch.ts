@@ -7,7 +7,7 @@
 // charges are appended as one ledger entry each.
 import type { RecordType } from '../../store/schema.ts';
 import { latestSubscriptions, toSubscriptionState, type SubscriptionRow } from '../../store/subscriptions.ts';
-import { companiesByIds, contactsByIds } from '../../store/catalog.ts';
+import { recordsByIds } from '../../store/catalog.ts';
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import { contactIsDeliverable, type CompanyRecord, type ContactRecord } from '../../domain/catalog/records.ts';
 import { distinctIds, planBatch, type BatchCandidate, type BatchItemPlan } from '../../domain/subscriptions/batch.ts';
@@ -53,8 +53,7 @@ export type LoadedRecords = Map<string, CompanyRecord | ContactRecord>;
 
 export async function readRecordsBatch(context: AppContext, input: BatchInput): Promise<Result<BatchOutcome>> {
   const ids = distinctIds(input.ids);
-  const records: LoadedRecords =
-    input.recordType === 'company' ? await companiesByIds(context.store.readDb, ids) : await contactsByIds(context.store.readDb, ids);
+  const records: LoadedRecords = await recordsByIds(context.store.readDb, input.recordType, ids);
   const outcome = await inAccountTransaction(
     context,
     input.accountId,

@@ -1,10 +1,10 @@
 // Company search, basic (`GET /v1/companies`) and advanced (`POST /v1/companies/search`): core
 // identifiers only, with whether the account is subscribed to each. Free (DESIGN.md rule 2).
-import { searchCompanies as searchCompanyRows, subscribedRecordIds } from '../../store/catalog_search.ts';
+import { searchCompanies as searchCompanyRows } from '../../store/catalog_search.ts';
 import type { CompanyFilter } from '../../domain/search/filters.ts';
-import { afterIdOf, encodeCursor } from '../../lib/cursor.ts';
-import { fail, type Result } from '../../lib/result.ts';
+import type { Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
+import { searchPage } from './search_page.ts';
 
 export interface CompanySearchInput {
   accountId: string;
@@ -25,20 +25,12 @@ export async function searchCompanies(
   context: AppContext,
   input: CompanySearchInput,
 ): Promise<Result<{ data: CompanySearchItem[]; next_cursor: string | null }>> {
-  const afterId = afterIdOf(input.cursor);
-  if (afterId === null) return fail('invalid_request', 'cursor is not valid', 'cursor');
-  const db = context.store.readDb;
-  const page = await searchCompanyRows(db, input.filter, { afterId, limit: input.limit });
-  const subscribed = await subscribedRecordIds(db, {
+  return searchPage(context, {
     accountId: input.accountId,
     recordType: 'company',
-    recordIds: page.hits.map((hit) => hit.id),
-    now: context.clock.now(),
+    cursor: input.cursor,
+    limit: input.limit,
+    search: (db, page) => searchCompanyRows(db, input.filter, page),
+    item: (hit, subscribed) => ({ ...hit, subscribed }),
   });
-  const last = page.hits.at(-1);
-  return {
-    ok: true,
-    data: page.hits.map((hit) => ({ ...hit, subscribed: subscribed.has(hit.id) })),
-    next_cursor: page.more && last ? encodeCursor({ after: last.id }) : null,
-  };
 }

@@ -79,8 +79,3 @@ export function prefixFtsQuery(words: readonly string[], columns: readonly strin
   const scope = columns.length > 0 ? `{${columns.join(' ')}} : ` : '';
   return words.map((word) => `${scope}"${word}"*`).join(' AND ');
 }
-
-/** Whether every query word is a prefix of one of the document's words (the reference rule). */
-export function matchesWords(queryWordList: readonly string[], documentWords: readonly string[]): boolean {
-  return queryWordList.every((query) => documentWords.some((word) => word.startsWith(query)));
-}
