@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../lib/config.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { openStore } from '../store/database.ts';
+import { ensureSearchStatistics } from '../store/search_statistics.ts';
 import type { AppContext } from './context.ts';
 import { CreditEvents } from './credits/credit_events.ts';
 import { PlanRegistry, loadPlanCatalog, syncPlans } from './plans/plan_registry.ts';
@@ -27,6 +28,8 @@ export async function bootApp(options: BootOptions): Promise<AppContext> {
   const clock = options.clock ?? (config.clock === 'manual' ? await loadManualClock(store.db) : systemClock);
   const plans = new PlanRegistry(loadPlanCatalog(config.plansFile));
   await syncPlans(store.db, plans, clock.now());
+  // Searches estimate their words' matches from these (store/search_statistics.ts).
+  await ensureSearchStatistics(store);
   const events = new CreditEvents((error) => logger.error({ err: error }, 'a balance listener failed'));
   return { store, clock, plans, logger, events };
 }

@@ -13,4 +13,6 @@ export interface AppContext {
   logger: Logger;
   /** Fired after commit; the web app's live balance (server-sent events) listens here. */
   events: CreditEvents;
+  /** log2 of scrypt's N for new password hashes (src/app/users/passwords.ts); tests lower it. */
+  passwordCost?: number;
 }

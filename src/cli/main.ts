@@ -6,6 +6,7 @@ import { registerImportCommand } from './import.ts';
 import { registerAccountsCommand } from './accounts.ts';
 import { registerTopUpCommand } from './top_up.ts';
 import { registerReconcileCommand } from './reconcile.ts';
+import { registerOperatorsCommand } from './operators.ts';
 
 const program = new Command()
   .name('quarry')
@@ -22,5 +23,6 @@ registerImportCommand(program);
 registerAccountsCommand(program);
 registerTopUpCommand(program);
 registerReconcileCommand(program);
+registerOperatorsCommand(program);
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { bootApp } from '../app/boot.ts';
 import { resolveAdminToken } from '../app/operator/admin_token.ts';
 import { ensureDemo, type DemoState } from '../app/operator/ensure_demo.ts';
 import { buildServer } from '../http/server.ts';
+import { relayBalanceEvents } from '../app/credits/balance_relay.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -19,7 +20,8 @@ export function registerServeCommand(program: Command): void {
 Settings (environment): PORT (8080), QUARRY_DATA_DIR (./data), DATABASE_URL (postgres://… selects
 PostgreSQL), QUARRY_ADMIN_TOKEN, QUARRY_CLOCK (system|manual), QUARRY_DEMO (true|false),
 QUARRY_PLANS_FILE, QUARRY_LOG_LEVEL, QUARRY_TRUST_PROXY (true|false), QUARRY_RATE_LIMIT
-(requests per second per API key for every plan; 0 turns rate limiting off). See README.md.
+(requests per second per API key for every plan; 0 turns rate limiting off, sign-ins' included).
+See README.md.
 
 Example:
   PORT=9000 QUARRY_DEMO=false npx quarry serve`,
@@ -34,13 +36,18 @@ Example:
         adminToken: admin.token,
         trustProxy: config.trustProxy,
         rateLimit: { perSecondOverride: config.rateLimitPerSecond },
+        // QUARRY_RATE_LIMIT=0 turns every limit off, sign-ins' included (load tests sign in often).
+        signInRateLimit: config.rateLimitPerSecond === 0 ? undefined : {},
       });
+      // On PostgreSQL, balance changes made by other server processes reach this one's event streams.
+      const stopRelay = await relayBalanceEvents(context);
       const address = await app.listen({ port: config.port, host: config.host });
       const facts = { address, database: context.store.dialect, admin, demo, clock: config.clock };
       if (options.json) process.stdout.write(`${JSON.stringify(bannerJson(facts))}\n`);
       else printBanner(facts);
       const shutdown = async () => {
         await app.close();
+        await stopRelay();
         await context.store.close();
         process.exit(0);
       };
@@ -93,6 +100,10 @@ function printBanner(facts: StartFacts): void {
     }
     if (facts.demo.accounts.some((account) => !account.api_key)) {
       lines.push('', '  API keys are shown once, at first start. A new one: npx quarry accounts key <account id>');
+    }
+    lines.push('', 'Demo users (sign in with POST /v1/session, or the web app):');
+    for (const user of facts.demo.users) {
+      lines.push(`  ${(user.plan_id ?? user.role).padEnd(16)} ${user.email.padEnd(36)} password: ${user.password}`);
     }
     lines.push('', `Try: curl -H "Authorization: Bearer <API key>" ${facts.address.replace('0.0.0.0', 'localhost')}/v1/account`);
   }

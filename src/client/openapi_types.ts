@@ -3,6 +3,294 @@
 // src/http/openapi.ts) and run `npm run openapi:types` again.
 
 export interface paths {
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current session
+         * @description The signed-in user (customer or operator), the account and the CSRF token; 401 when signed out. The one request (with GET /v1/events) the session cookie may make without X-CSRF-Token. With an API key: `channel: api`, the account, no user.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            channel: "web" | "api";
+                            user: {
+                                id: string;
+                                email: string;
+                                /** @enum {string} */
+                                role: "owner" | "member" | "operator";
+                                account_id: string | null;
+                                created_at: string;
+                            } | null;
+                            account: components["schemas"]["Account"] | null;
+                            csrf_token: string | null;
+                            expires_at: string | null;
+                        };
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Sign in
+         * @description With the email and password of a customer user or an operator user. Sets the `quarry_session` cookie (HttpOnly, SameSite=Lax, Secure over https) and returns the session with its CSRF token. A wrong email or password is one 401 `unauthorized` that does not say which. Needs `Content-Type: application/json`. Attempts are limited per client IP and per email (429 `rate_limited` with `Retry-After`). Ends the session of the cookie the request carried, if any.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            channel: "web" | "api";
+                            user: {
+                                id: string;
+                                email: string;
+                                /** @enum {string} */
+                                role: "owner" | "member" | "operator";
+                                account_id: string | null;
+                                created_at: string;
+                            } | null;
+                            account: components["schemas"]["Account"] | null;
+                            csrf_token: string | null;
+                            expires_at: string | null;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large`: the body is larger than the bound */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Sign out
+         * @description Ends the session of the cookie and clears the cookie. Needs X-CSRF-Token. With an API key there is no session to end: the same answer.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            signed_out: true;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large`: the body is larger than the bound */
+                413: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/account": {
         parameters: {
             query?: never;
@@ -39,7 +327,7 @@ export interface paths {
                         "application/json": components["schemas"]["Account"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -48,7 +336,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -144,7 +432,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -153,7 +441,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -240,7 +528,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -249,7 +537,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -347,7 +635,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -389,7 +677,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -421,6 +709,135 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{id}/core": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A company's core identifiers (free)
+         * @description Name, domain and country, and the active subscription to the company if there is one. Reads no deep data, so it is free and starts no subscription. Needs api_basic (web_app for the web app).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            domain: string | null;
+                            country: string | null;
+                            subscription: components["schemas"]["Subscription"] | null;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found`: no such record, account or route */
+                404: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -501,7 +918,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -523,7 +940,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -547,7 +964,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -652,7 +1069,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -674,7 +1091,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -698,7 +1115,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -803,7 +1220,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -825,7 +1242,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -849,7 +1266,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -956,7 +1373,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -978,7 +1395,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1002,7 +1419,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1115,7 +1532,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1137,7 +1554,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1161,7 +1578,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1257,7 +1674,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1266,7 +1683,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1371,7 +1788,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1380,7 +1797,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1391,7 +1808,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1526,7 +1943,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1535,7 +1952,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1557,7 +1974,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1661,7 +2078,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1670,7 +2087,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1681,7 +2098,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1782,7 +2199,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1791,7 +2208,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1813,7 +2230,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1940,7 +2357,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1949,7 +2366,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -1982,7 +2399,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -2106,7 +2523,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2115,7 +2532,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource */
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -2148,7 +2565,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -2260,7 +2677,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2280,7 +2697,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `rate_limited`: too many requests for this API key; retry after `Retry-After` seconds */
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
                         /** @description The account's credit balance after this request */
@@ -2312,6 +2729,707 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's users */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                account_id: string;
+                                email: string;
+                                /** @enum {string} */
+                                role: "owner" | "member";
+                                created_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a user to the account
+         * @description Owners only (signed in). The new user signs in with this email and password. 422 (`field: email`) when the email cannot be used (it is already some user's; the message does not say whose).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                        /**
+                         * @default member
+                         * @enum {string}
+                         */
+                        role?: "owner" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                account_id: string;
+                                email: string;
+                                /** @enum {string} */
+                                role: "owner" | "member";
+                                created_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large`: the body is larger than the bound */
+                413: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                422: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's API keys */
+        get: {
+            parameters: {
+                query?: {
+                    include_revoked?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                name: string | null;
+                                prefix: string;
+                                created_at: string;
+                                revoked_at: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an API key
+         * @description The secret `key` is shown in this response only. Only a signed-in owner (the session cookie) may: members and API keys get 403 `forbidden` (a key for automation comes from an owner, or from `POST /admin/v1/accounts/{id}/api-keys`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            account_id: string;
+                            name: string | null;
+                            key: string;
+                            prefix: string;
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large`: the body is larger than the bound */
+                413: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Only a signed-in owner (the session cookie) may: members and API keys get 403 `forbidden`. A key of another account is 404.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            revoked: true;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found`: no such record, account or route */
+                404: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large`: the body is larger than the bound */
+                413: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live balance (server-sent events)
+         * @description A text/event-stream of `balance` events `{balance, ledger_seq}`: one on connect, then one after every credit movement of the account, from any channel or server process. A comment every 15 s keeps the stream open; it ends when the session or key stops being valid. With the session cookie (EventSource sends it) or an API key.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event stream: `event: balance` with `data: {"balance": <credits>, "ledger_seq": <n>}` */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": {
+                            balance: number;
+                            ledger_seq: number;
+                        };
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2366,7 +3484,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2389,7 +3507,7 @@ export interface paths {
         put?: never;
         /**
          * Open an account
-         * @description Returns the account and its first API key, shown once. A repeat with the same Idempotency-Key returns the same account with api_key null: only a hash of the key is kept.
+         * @description Returns the account and its first API key, shown once. With owner_email and owner_password (both or neither, else 422) it also creates the owner user; an email already in use is 422 (field owner_email) and opens nothing. A repeat with the same Idempotency-Key returns the same account with api_key null: only a hash of the key is kept (the password is left out of the comparison).
          */
         post: {
             parameters: {
@@ -2403,7 +3521,6 @@ export interface paths {
                     "application/json": {
                         name: string;
                         plan_id: string;
-                        /** Format: email */
                         owner_email?: string;
                         owner_password?: string;
                     };
@@ -2420,6 +3537,14 @@ export interface paths {
                             account: components["schemas"]["Account"];
                             api_key: string | null;
                             api_key_id: string;
+                            owner: {
+                                id: string;
+                                account_id: string;
+                                email: string;
+                                /** @enum {string} */
+                                role: "owner" | "member";
+                                created_at: string;
+                            } | null;
                         };
                     };
                 };
@@ -2432,7 +3557,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2485,6 +3610,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plans of the catalog
+         * @description Every plan a new account or a plan change may use.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                name: string;
+                                features: string[];
+                                credits_per_period: number;
+                                /** @enum {string} */
+                                period: "month" | "year";
+                            }[];
+                            next_cursor: null;
+                        };
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/accounts/{id}": {
         parameters: {
             query?: never;
@@ -2522,7 +3714,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2592,7 +3784,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2692,7 +3884,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2808,7 +4000,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2919,7 +4111,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3033,7 +4225,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3121,7 +4313,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3210,7 +4402,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3298,7 +4490,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3385,7 +4577,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3469,7 +4661,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3560,7 +4752,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `unauthorized`: missing, unknown or revoked API key (or operator token) */
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
                         [name: string]: unknown;

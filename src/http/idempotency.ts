@@ -12,6 +12,8 @@ export function idempotencyClaim(
   request: FastifyRequest,
   scope: IdempotencyClaim['scope'],
   accountId: string,
+  /** What the fingerprint covers: the body by default; a route leaves secrets (passwords) out. */
+  fingerprintBody: unknown = request.body,
 ): IdempotencyClaim | undefined | Failure {
   const header = request.headers['idempotency-key'];
   if (header === undefined) return undefined;
@@ -19,7 +21,7 @@ export function idempotencyClaim(
     return fail('invalid_request', `Idempotency-Key must be 1 to ${idempotencyKeyCharsMax} printable characters`, 'Idempotency-Key');
   }
   const fingerprint = createHash('sha256')
-    .update(`${request.method} ${request.url.split('?')[0]} ${JSON.stringify(request.body ?? null)}`)
+    .update(`${request.method} ${request.url.split('?')[0]} ${JSON.stringify(fingerprintBody ?? null)}`)
     .digest('hex');
   return { accountId, scope, key: header, fingerprint };
 }

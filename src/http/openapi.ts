@@ -19,6 +19,7 @@ const undocumentedPaths = new Set(['/health', openApiPath]);
 
 export const customerSecurityScheme = 'api_key';
 export const operatorSecurityScheme = 'operator_token';
+export const sessionSecurityScheme = 'session_cookie';
 
 type Scope = 'customer' | 'operator' | 'public';
 
@@ -30,15 +31,15 @@ function scopeOf(url: string): Scope {
 
 /** Every error code of API.md with its statuses; a new code fails the typecheck until it is documented here. */
 const errorCodes: Record<ErrorCode, { statuses: number[]; meaning: string }> = {
-  unauthorized: { statuses: [401], meaning: 'missing, unknown or revoked API key (or operator token)' },
+  unauthorized: { statuses: [401], meaning: 'missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both)' },
   insufficient_credits: { statuses: [402], meaning: 'the balance cannot pay for the records asked for' },
   feature_not_in_plan: { statuses: [403], meaning: "the account's plan does not include the feature this endpoint needs" },
-  forbidden: { statuses: [403], meaning: 'the caller may not act on this resource' },
+  forbidden: { statuses: [403], meaning: 'the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site)' },
   not_found: { statuses: [404], meaning: 'no such record, account or route' },
   idempotency_conflict: { statuses: [409], meaning: 'the Idempotency-Key was used before with another request' },
   invalid_request: { statuses: [400, 422], meaning: 'a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault' },
   payload_too_large: { statuses: [413], meaning: 'the body is larger than the bound' },
-  rate_limited: { statuses: [429], meaning: 'too many requests for this API key; retry after `Retry-After` seconds' },
+  rate_limited: { statuses: [429], meaning: 'too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds' },
   internal: { statuses: [500], meaning: 'a failure of the server; the request_id helps the operator find it' },
 };
 
@@ -62,7 +63,9 @@ const documentDescription = `A self-hostable B2B company-data API metered by one
 1 credit starts a 12-month subscription to a record's deep data, during which every read of it is free.
 
 **Customer API** (\`/v1\`): \`Authorization: Bearer <api key>\`. **Operator API** (\`/admin/v1\`):
-\`Authorization: Bearer <QUARRY_ADMIN_TOKEN>\`.
+\`Authorization: Bearer <QUARRY_ADMIN_TOKEN>\`. The web app uses the same endpoints with the session
+cookie of \`POST /v1/session\` instead, and sends \`X-CSRF-Token\` with every request (GETs too:
+reading a record spends a credit) but \`GET /v1/session\` and \`GET /v1/events\`.
 
 **Credits.** Every response to an API key carries \`X-Credits-Remaining\` (the balance after the
 request); every response that reads deep data also carries \`X-Credits-Charged\` (credits this
@@ -86,6 +89,9 @@ const tags = [
   },
   { name: 'search', description: "Search the catalog (companies, contacts, an IP address's company). Free; needs the plan's API features." },
   { name: 'subscriptions', description: "The account's record subscriptions." },
+  { name: 'session', description: 'Signing in and out of the web app: the session cookie and its CSRF token.' },
+  { name: 'team', description: "The account's users: owners and members of the web app." },
+  { name: 'keys', description: "The account's API keys: list, create (the secret is shown once), revoke." },
   { name: 'operator', description: 'The operator API (`/admin/v1`): accounts, credits, API keys, catalog imports, the test clock and reconciliation. Authenticated with the operator token.' },
 ];
 
@@ -114,7 +120,8 @@ function sharedErrors(scope: Scope, schema: RouteSchema, route: { deepData: bool
   if (scope !== 'public') errors['401'] = errorResponse;
   // Deep data needs the channel's plan feature (api_basic for API keys): feature_not_in_plan.
   if (deepData) errors['403'] = errorResponse;
-  if (schema.params || schema.querystring || schema.body || schema.headers) errors['400'] = errorResponse;
+  // Any method but GET also parses a body, declared or not, and refuses a malformed one.
+  if (schema.params || schema.querystring || schema.body || schema.headers || route.method !== 'GET') errors['400'] = errorResponse;
   // Any method but GET reads a body, declared or not, and refuses one over the bound.
   if (schema.body || route.method !== 'GET') errors['413'] = errorResponse;
   if (scope === 'customer') errors['429'] = errorResponse;
@@ -152,8 +159,8 @@ function responseHeaders(scope: Scope, status: string, deepData: boolean): Recor
 }
 
 function securityOf(scope: Scope): Array<Record<string, string[]>> {
-  if (scope === 'customer') return [{ [customerSecurityScheme]: [] }];
-  if (scope === 'operator') return [{ [operatorSecurityScheme]: [] }];
+  if (scope === 'customer') return [{ [customerSecurityScheme]: [] }, { [sessionSecurityScheme]: [] }];
+  if (scope === 'operator') return [{ [operatorSecurityScheme]: [] }, { [sessionSecurityScheme]: [] }];
   return [];
 }
 
@@ -167,7 +174,8 @@ const describeRoute: SwaggerTransform = (input) => {
   if (undocumentedPaths.has(url)) return { schema: { hide: true }, url };
   const schema = (input.schema ?? {}) as RouteSchema;
   if (schema.hide) return { schema, url };
-  const scope = scopeOf(url);
+  // A route that declares `security: []` takes no credential (signing in): it is public.
+  const scope = Array.isArray(schema.security) && schema.security.length === 0 ? 'public' : scopeOf(url);
   const deepData = readsDeepData(schema);
   const method = String(Array.isArray(input.route.method) ? input.route.method[0] : input.route.method).toUpperCase();
   const responses = { ...sharedErrors(scope, schema, { deepData, method }), ...schema.response };
@@ -255,6 +263,13 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             type: 'http',
             scheme: 'bearer',
             description: 'The operator token (`QUARRY_ADMIN_TOKEN`), for the operator API under `/admin/v1`.',
+          },
+          [sessionSecurityScheme]: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'quarry_session',
+            description:
+              'The web app\'s session cookie, set by `POST /v1/session`: a customer user\'s on `/v1`, an operator user\'s on `/admin/v1`. Every request made with it, whatever its method, needs the session\'s CSRF token in `X-CSRF-Token`, else 403 `forbidden`; only `GET /v1/session` (which returns the token) and `GET /v1/events` (EventSource cannot send headers) are exempt. A request a browser marks `Sec-Fetch-Site: cross-site` is refused with the cookie.',
           },
         },
       },

@@ -5,10 +5,15 @@
 //
 // The buckets live in this process's memory (src/domain/plans/rate_limit.ts): with several
 // server processes each keeps its own, so the effective limit is per process.
+//
+// Sign-ins (POST /v1/session) have no key: `SignInThrottle` below limits them per client IP and
+// per email, with the same buckets, so passwords cannot be guessed at the speed of the server.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { RateLimitBuckets, rateLimitPolicy, type RateLimitDecision, type RateLimitPolicy } from '../domain/plans/rate_limit.ts';
-import { fail } from '../lib/result.ts';
+import { normalizeEmail } from '../app/users/emails.ts';
+import { assert } from '../lib/assert.ts';
+import { fail, type Failure } from '../lib/result.ts';
 import { sendFailure } from './errors.ts';
 
 export interface RateLimitOptions {
@@ -56,4 +61,75 @@ function setRateLimitHeaders(reply: FastifyReply, policy: RateLimitPolicy, decis
   reply.header('RateLimit-Remaining', String(decision.remaining));
   reply.header('RateLimit-Reset', String(decision.resetSeconds));
   reply.header('RateLimit-Policy', `${policy.burst};w=${windowSeconds}`);
+}
+
+/** Sign-in attempts a minute for one email, from any address: slows guessing one person's password from many machines. */
+export const signInAttemptsPerMinutePerEmail = 10;
+/** Sign-in attempts a minute from one client IP, for any email: slows one machine trying many accounts. */
+export const signInAttemptsPerMinutePerIp = 30;
+/**
+ * Buckets kept in memory at most, for emails and for IPs each (an email is at most 320
+ * characters, so the two maps stay under about 10 MB); the least recently used is forgotten first.
+ */
+export const signInBucketsMax = 10_000;
+const secondsPerMinute = 60;
+
+export interface SignInRateLimitOptions {
+  /** Attempts a minute per email (`signInAttemptsPerMinutePerEmail` when omitted). */
+  perEmailPerMinute?: number | undefined;
+  /** Attempts a minute per client IP (`signInAttemptsPerMinutePerIp` when omitted). */
+  perIpPerMinute?: number | undefined;
+  /** Buckets kept per map (`signInBucketsMax` when omitted). */
+  bucketsMax?: number | undefined;
+}
+
+/** A refused sign-in: the failure to answer and its Retry-After. */
+export interface SignInRefusal {
+  failure: Failure;
+  retryAfterSeconds: number;
+}
+
+/** A whole minute's attempts at once, then one more every 60 / `perMinute` seconds. */
+function perMinutePolicy(perMinute: number): RateLimitPolicy {
+  assert(Number.isSafeInteger(perMinute) && perMinute >= 1, `a sign-in limit must be a positive integer, got ${perMinute}`);
+  return { perSecond: perMinute / secondsPerMinute, burst: perMinute };
+}
+
+/**
+ * The throttle of POST /v1/session, per client IP and per email (the same token buckets as the
+ * API keys', in this process's memory). An attempt takes a token from the IP's bucket, then from
+ * the email's; every attempt counts, right or wrong, so the answer says nothing about the
+ * password. The email's bucket is taken for any email, known or not, so a refusal does not say
+ * whether it belongs to anyone either.
+ */
+export class SignInThrottle {
+  readonly #byEmail: RateLimitBuckets;
+  readonly #byIp: RateLimitBuckets;
+  readonly #emailPolicy: RateLimitPolicy;
+  readonly #ipPolicy: RateLimitPolicy;
+
+  constructor(options: SignInRateLimitOptions = {}) {
+    this.#byEmail = new RateLimitBuckets(options.bucketsMax ?? signInBucketsMax);
+    this.#byIp = new RateLimitBuckets(options.bucketsMax ?? signInBucketsMax);
+    this.#emailPolicy = perMinutePolicy(options.perEmailPerMinute ?? signInAttemptsPerMinutePerEmail);
+    this.#ipPolicy = perMinutePolicy(options.perIpPerMinute ?? signInAttemptsPerMinutePerIp);
+  }
+
+  /** Counts one attempt; a refusal when the IP or the email has none left. */
+  take(attempt: { ip: string; email: string; now: number }): SignInRefusal | undefined {
+    const byIp = this.#byIp.take(attempt.ip, this.#ipPolicy, attempt.now);
+    if (!byIp.allowed) return refusal(`too many sign-in attempts from this address: at most ${this.#ipPolicy.burst} a minute`, byIp);
+    const byEmail = this.#byEmail.take(normalizeEmail(attempt.email), this.#emailPolicy, attempt.now);
+    if (!byEmail.allowed) return refusal(`too many sign-in attempts for this email: at most ${this.#emailPolicy.burst} a minute`, byEmail);
+    return undefined;
+  }
+
+  /** Buckets held, for tests of the bound. */
+  get bucketCounts(): { emails: number; ips: number } {
+    return { emails: this.#byEmail.size, ips: this.#byIp.size };
+  }
+}
+
+function refusal(reason: string, decision: RateLimitDecision): SignInRefusal {
+  return { failure: fail('rate_limited', `${reason}; retry in ${decision.retryAfterSeconds} s`), retryAfterSeconds: decision.retryAfterSeconds };
 }

@@ -1,6 +1,8 @@
 // Request pieces shared by many endpoints.
 import { z } from 'zod';
 import { pageLimitDefault, pageLimitMax } from '../lib/cursor.ts';
+import { emailCharsMax } from '../app/users/emails.ts';
+import { passwordCharsMax, passwordCharsMin } from '../app/users/passwords.ts';
 
 /** Record and account ids: non-empty, bounded, no control characters. */
 export const idCharsMax = 128;
@@ -96,4 +98,30 @@ export const accountSchema = z.object({
     used: z.number().int(),
     expiring: z.array(z.object({ credits: z.number().int(), expires_at: z.string() })),
   }),
+});
+
+/**
+ * An email address; stored trimmed and lowercase, so sign-in ignores case. Surrounding spaces
+ * (pasted with the address) are dropped before the address is checked, not refused.
+ */
+export const emailSchema = z.string().trim().max(emailCharsMax).pipe(z.email()).describe('an email address (surrounding spaces are ignored)');
+/** A new password: bounded both ways (passwords.ts says why). */
+export const newPasswordSchema = z.string().min(passwordCharsMin).max(passwordCharsMax);
+
+export const userSchema = z.object({
+  id: z.string(),
+  account_id: z.string(),
+  email: z.string(),
+  role: z.enum(['owner', 'member']),
+  created_at: z.string(),
+});
+
+/** A new API key: the secret `key` is in this response only. */
+export const apiKeySchema = z.object({
+  id: z.string(),
+  account_id: z.string(),
+  name: z.string().nullable(),
+  key: z.string(),
+  prefix: z.string(),
+  created_at: z.string(),
 });

@@ -1,5 +1,8 @@
 // The HTTP server: Fastify with zod-validated routes, the error model of API.md, the credit
-// headers, and every route of the customer API (/v1) and the operator API (/admin/v1).
+// headers, the session cookie, and every route of the customer API (/v1) and the operator API (/admin/v1).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,10 +12,15 @@ import { fail, type Failure } from '../lib/result.ts';
 import { customerAuth, operatorAuth } from './auth.ts';
 import { errorBody, statusFor } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
-import { rateLimit, type RateLimitOptions } from './rate_limit.ts';
+import { rateLimit, SignInThrottle, type RateLimitOptions, type SignInRateLimitOptions } from './rate_limit.ts';
 import type { RouteApp } from './route_app.ts';
 import { registerCustomerRoutes } from './routes/v1/index_routes.ts';
 import { registerOperatorRoutes } from './admin/index_routes.ts';
+import { dummyPasswordHash } from '../app/users/passwords.ts';
+import { isWebAppPage, registerWebApp, sendWebAppPage } from './web_app.ts';
+
+/** Where `npm run build:web` puts the web app (web/dist at the repository's root). */
+export const webAppDirectoryDefault = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
 /** JSON bodies larger than this are refused with 413 (catalog imports stream and have their own bound). */
 export const bodyBytesMax = 1024 * 1024;
@@ -26,6 +34,10 @@ export interface ServerOptions {
   logRequests?: boolean;
   /** Rate limits per API key on /v1 (src/http/rate_limit.ts); omitted, requests are not limited. */
   rateLimit?: RateLimitOptions | undefined;
+  /** Limits on POST /v1/session per client IP and per email; omitted (QUARRY_RATE_LIMIT=0), sign-ins are not limited. */
+  signInRateLimit?: SignInRateLimitOptions | undefined;
+  /** The built web app served at `/` (src/http/web_app.ts); `webAppDirectoryDefault` when omitted. */
+  webAppDirectory?: string | undefined;
 }
 
 export async function buildServer(context: AppContext, options: ServerOptions): Promise<FastifyInstance> {
@@ -44,7 +56,11 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     // Errors the router raises before any route runs (bad URL encoding, over-long parameters)
     // answer in the documented error shape too.
     frameworkErrors: (error, request, reply) => {
-      void answerRouterError(error, request, reply as FastifyReply, { context, adminToken: options.adminToken });
+      // Nothing outside Fastify's request cycle catches a rejection here, and an unhandled
+      // rejection ends the process: whatever fails is logged and answered 500.
+      answerRouterError(error, request, reply as FastifyReply, { context, adminToken: options.adminToken }).catch((failure: unknown) => {
+        answerInternalError(failure, request, reply as FastifyReply);
+      });
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -56,13 +72,23 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
     return reply.code(statusFor(failure)).send(errorBody(failure, request.id));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(routeNotFound(request), request.id)));
+  // The web app's files; its client-side routes (/search, /companies/…) get its page here.
+  const webApp = await registerWebApp(app, options.webAppDirectory ?? webAppDirectoryDefault);
+  app.setNotFoundHandler((request, reply) => {
+    if (isWebAppPage(request)) return sendWebAppPage(reply, webApp);
+    return reply.code(404).send(errorBody(routeNotFound(request), request.id));
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     if (request.principal) {
       reply.header('X-Credits-Remaining', String(request.creditsRemaining ?? request.principal.account.balance));
     }
   });
+  // Parses the session cookie of the web app (src/http/session_cookie.ts) before any scope's hooks.
+  await app.register(fastifyCookie);
+  // Made now rather than on the first sign-in with an unknown email, which would then take
+  // twice as long as a wrong password and tell the two apart.
+  void dummyPasswordHash(context.passwordCost);
   // Before every route: the OpenAPI document only sees routes registered after it.
   await registerOpenApi(app);
   app.get('/health', async () => ({ ok: true }));
@@ -75,10 +101,10 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     if (limitRequests) scope.addHook('onRequest', limitRequests);
     // An unknown /v1 path is answered after authentication, so a key holder's 404 carries its balance.
     scope.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(routeNotFound(request), request.id)));
-    registerCustomerRoutes(scope, context);
+    registerCustomerRoutes(scope, context, { signInThrottle: options.signInRateLimit && new SignInThrottle(options.signInRateLimit) });
   }, { prefix: '/v1' });
   await app.register(async (scope: RouteApp) => {
-    scope.addHook('onRequest', operatorAuth(options.adminToken));
+    scope.addHook('onRequest', operatorAuth(options.adminToken, context));
     // As on /v1: an unknown operator path is answered after the token is checked.
     scope.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(routeNotFound(request), request.id)));
     registerOperatorRoutes(scope, context);
@@ -101,11 +127,25 @@ async function answerRouterError(
   reply.header('X-Request-Id', request.id);
   const path = request.url.split('?')[0] ?? '';
   if (path === '/v1' || path.startsWith('/v1/')) await customerAuth(auth.context)(request, reply);
-  else if (path === '/admin/v1' || path.startsWith('/admin/v1/')) await operatorAuth(auth.adminToken)(request, reply);
+  else if (path === '/admin/v1' || path.startsWith('/admin/v1/')) await operatorAuth(auth.adminToken, auth.context)(request, reply);
   if (reply.sent) return;
   if (request.principal) reply.header('X-Credits-Remaining', String(request.principal.account.balance));
   const failure = fail('invalid_request', error.message);
   await reply.code(statusFor(failure)).send(errorBody(failure, request.id));
+}
+
+/** The last resort of `answerRouterError`: logs the failure and answers 500 `internal` if nothing was sent yet. */
+function answerInternalError(failure: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  request.log.error({ err: failure }, 'answering a URL the router refused failed');
+  if (reply.sent) return;
+  try {
+    const internal = fail('internal', 'internal error');
+    void reply.code(statusFor(internal)).send(errorBody(internal, request.id));
+  } catch (sendError) {
+    // The reply itself is broken: the connection is closed rather than the process ended.
+    request.log.error({ err: sendError }, 'could not answer 500 either');
+    reply.raw.destroy();
+  }
 }
 
 function routeNotFound(request: FastifyRequest): Failure {

@@ -29,6 +29,8 @@ export const idPrefixes = {
   ledgerEntry: 'led',
   subscription: 'sub',
   request: 'req',
+  user: 'usr',
+  operator: 'opr',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -24,3 +24,18 @@ export async function revokeApiKey(db: Kysely<Database>, accountId: string, keyI
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
+
+/** An account's keys, newest first, without their hashes. */
+export async function listApiKeys(
+  db: Kysely<Database>,
+  accountId: string,
+  options: { limit: number; beforeId?: string | undefined; includeRevoked: boolean },
+): Promise<Array<Omit<ApiKeyRow, 'token_hash'>>> {
+  let query = db
+    .selectFrom('api_keys')
+    .select(['account_id', 'id', 'token_prefix', 'name', 'created_at', 'revoked_at'])
+    .where('account_id', '=', accountId);
+  if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}

@@ -21,7 +21,7 @@ type SqliteValue = string | number | null;
 /** Rows per multi-row INSERT into a table: past about fifty, longer statements save nothing more. */
 const rowsPerInsert = 64;
 /** FTS5 tables take their rows one by one: a multi-row INSERT into one is slower, not faster. */
-const searchTables: ReadonlySet<Table> = new Set(['company_search', 'news_search', 'contact_search']);
+const searchTables: ReadonlySet<Table> = new Set(['company_search', 'company_names', 'news_search', 'contact_search']);
 /**
  * The page cache of the writing connection while a writer is open (KiB, SQLite's negative
  * form): the random-order indexes (signals by type and time, companies by domain) of a
@@ -56,6 +56,8 @@ export interface SqliteCatalogRows {
 const columns = {
   companies: ['rowid', 'id', 'name', 'domain', 'industry', 'employees', 'revenue_usd', 'country', 'city', 'founded', 'description', 'technologies', 'ip_ranges', 'updated_at'],
   company_search: ['rowid', 'name', 'domain', 'description'],
+  /** Basic search's name and domain words (migration 0004): company_search's first two columns. */
+  company_names: ['rowid', 'name', 'domain'],
   company_technologies: ['company_id', 'technology'],
   company_ip_ranges: ['company_id', 'cidr', 'family', 'first_address', 'last_address'],
   company_signals: ['company_id', 'position', 'type', 'title', 'occurred_at'],
@@ -223,15 +225,18 @@ class SqliteWriter {
     const inserts: SqliteValue[] = [];
     const update = this.#statement('update companies', () => updateSql('companies', columns.companies.slice(2)));
     const documents: SqliteValue[] = [];
+    const names: SqliteValue[] = [];
     for (let index = 0; index < count; index += 1) {
       const start = index * companyValues;
       const id = rows.companies[start] as string;
       if (existing.has(id)) update.run(...rows.companies.slice(start + 1, start + companyValues), now, id);
       else appendRow(inserts, rowids[index]!, rows.companies, start, companyValues, now);
       appendRow(documents, rowids[index]!, rows.companyDocuments, index * 3, 3);
+      appendRow(names, rowids[index]!, rows.companyDocuments, index * 3, 2);
     }
     this.#insert('companies', inserts);
     this.#insert('company_search', documents);
+    this.#insert('company_names', names);
     this.#insert('company_technologies', rows.technologies);
     this.#insert('company_ip_ranges', rows.ipRanges);
     this.#insert('company_signals', rows.signals);
@@ -310,6 +315,7 @@ class SqliteWriter {
     };
     run('clear news_search', 'delete from news_search where rowid in (select rowid from company_news where company_id = ?)', id);
     run('clear company_search', 'delete from company_search where rowid = ?', rowid);
+    run('clear company_names', 'delete from company_names where rowid = ?', rowid);
     for (const table of ['company_technologies', 'company_ip_ranges', 'company_signals', 'company_financials', 'company_news']) {
       run(`clear ${table}`, `delete from ${table} where company_id = ?`, id);
     }

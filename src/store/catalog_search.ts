@@ -7,23 +7,34 @@
 // at a million companies. Listed: the matching ids are collected first (`id in (subquery)`),
 // which is fast when few match. Probed: companies are walked in id order and each is checked
 // (`exists (… where company_id = companies.id …)`), which finds a page fast when many match.
-// PostgreSQL's planner chooses between the two itself from its statistics; SQLite's cannot see
-// how many rows a full-text query or a technology matches, so on SQLite the store counts the
-// matches first, bounded (an FTS5 query or an index range stops after `listedMatchesMax`), and
-// lists only when they are few.
+// PostgreSQL's planner chooses between the two itself from its statistics, except for full-text
+// matches; SQLite's cannot see how many rows a full-text query or a technology matches. So the
+// store decides: words by the estimate of the search statistics (store/search_statistics.ts),
+// since counting the matches of a common prefix costs tens of milliseconds on both engines, and
+// technologies and signals (SQLite) by a bounded count over their index; it lists only when the
+// matches are at most `listedMatchesMax`.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, RecordType } from './schema.ts';
 import type { CompanyFilter, CompanyTextFields, ContactFilter, NumberRange, SearchPage } from '../domain/search/filters.ts';
-import { companyFieldWeights, prefixFtsQuery, prefixTsquery } from '../domain/search/text.ts';
+import { companyFieldWeights, countriesTsquery, prefixFtsQuery, prefixTsquery } from '../domain/search/text.ts';
 import type { IpAddress } from '../domain/catalog/ip_ranges.ts';
 import { isPostgres } from './search_documents.ts';
+import { scopeEstimator } from './search_statistics.ts';
+import type { SearchScope } from '../domain/search/word_statistics.ts';
 
-/** On SQLite, a filter matching at most this many rows is listed; more are probed row by row. */
+/** A filter matching at most this many rows is listed; more are probed row by row. */
 export const listedMatchesMax = 2_000;
+/**
+ * Words matching at most this many records (and more than `listedMatchesMax`) are collected on
+ * SQLite: their matches are gathered into a set, and the records are walked in id order (along
+ * another filter's index when there is one) checking each against the set, which costs a tenth
+ * of reading the record's words. Beyond this, gathering the set costs more than the walk saves.
+ */
+export const collectedMatchesMax = 30_000;
 
-/** Tests force one strategy or the other with `listedMatchesMax` (0: always probed). */
+/** Tests force one strategy for every filter ('collected' applies to words; others list). */
 export interface SearchTuning {
-  listedMatchesMax?: number;
+  strategy?: WordsStrategy;
 }
 
 export interface CompanyHit {
@@ -44,7 +55,9 @@ export interface ContactHit {
 type CompanyWhere = ExpressionBuilder<Database, 'companies'>;
 type Condition = Expression<SqlBool>;
 /** How one filter joins in: listed or probed (see the file's header). */
-type Strategy = 'listed' | 'probed';
+export type Strategy = 'listed' | 'probed';
+/** How words join in: listed, probed, or (SQLite; probed on PostgreSQL) collected, see `collectedMatchesMax`. */
+export type WordsStrategy = Strategy | 'collected';
 
 /** One page of companies matching `filter`, plus whether more follow. */
 export async function searchCompanies(
@@ -53,7 +66,7 @@ export async function searchCompanies(
   page: SearchPage,
   tuning: SearchTuning = {},
 ): Promise<{ hits: CompanyHit[]; more: boolean }> {
-  const strategies = await companyStrategies(db, filter, tuning.listedMatchesMax ?? listedMatchesMax);
+  const strategies = tuning.strategy ? forcedStrategies(filter, tuning.strategy, isPostgres(db)) : await companyStrategies(db, filter);
   let query = db.selectFrom('companies').select(['id', 'name', 'domain', 'country']);
   query = query.where((eb) => eb.and(companyConditions(eb, filter, strategies, isPostgres(db))));
   if (page.afterId !== undefined) query = query.where('id', '>', page.afterId);
@@ -62,43 +75,64 @@ export async function searchCompanies(
 }
 
 interface CompanyStrategies {
-  text: Strategy;
+  text: WordsStrategy;
   technologies: Strategy[];
   signals: Strategy;
   news: Strategy;
 }
 
-/** On PostgreSQL every filter is written listed (its planner turns it into the better join). */
-async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter, listedMax: number): Promise<CompanyStrategies> {
+/** Every filter joined in as `strategy` (on PostgreSQL only the words: its planner joins the rest). */
+function forcedStrategies(filter: CompanyFilter, strategy: WordsStrategy, postgres: boolean): CompanyStrategies {
+  const others = strategy === 'collected' || postgres ? 'listed' : strategy;
+  return { text: strategy, technologies: (filter.technologies ?? []).map(() => others), signals: others, news: others };
+}
+
+/** On PostgreSQL every filter but the words is written listed (its planner picks the join). */
+async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter): Promise<CompanyStrategies> {
+  const words = filter.text?.words ?? [];
+  let text: WordsStrategy = 'probed';
+  if (filter.text && words.length > 0) {
+    const index = companyTextIndex(filter.text.fields);
+    const countries = isPostgres(db) && index.holdsCountries ? filter.countries : undefined;
+    text = await wordsStrategy(db, {
+      ...index.scopes,
+      words,
+      countries,
+      countMatches: () => countCompanyTextMatches(db, filter),
+    });
+  }
   if (isPostgres(db)) {
-    // The planner turns IN lists into the better join by itself, except for a full-text match,
-    // whose every hit a GIN index lists before anything is sorted: a common word is probed.
-    const text = filter.text?.words.length ? await postgresTextStrategy(db, companyTsquery(filter.text), listedMax) : 'listed';
     return { text, technologies: (filter.technologies ?? []).map(() => 'listed'), signals: 'listed', news: 'listed' };
   }
-  const text = filter.text?.words.length
-    ? await wordsStrategy(db, 'company_search', prefixFtsQuery(filter.text.words, textFields(filter.text.fields)), listedMax)
-    : 'probed';
   const technologies: Strategy[] = [];
   for (const technology of filter.technologies ?? []) {
     const query = db.selectFrom('company_technologies').select(sql`1`.as('one')).where('technology', '=', technology);
-    technologies.push(strategyFor(await boundedCount(db, query, listedMax), listedMax));
+    technologies.push(strategyFor(await boundedCount(db, query)));
   }
   let signals: Strategy = 'probed';
   if (filter.signals) {
     let query = db.selectFrom('company_signals').select(sql`1`.as('one'));
     if (filter.signals.types) query = query.where(anyOfValues('type', filter.signals.types));
     if (filter.signals.since !== undefined) query = query.where('occurred_at', '>=', filter.signals.since);
-    signals = strategyFor(await boundedCount(db, query, listedMax), listedMax);
+    signals = strategyFor(await boundedCount(db, query));
   }
   const newsWords = filter.news?.words ?? [];
-  const news = newsWords.length > 0 ? await wordsStrategy(db, 'news_search', prefixFtsQuery(newsWords), listedMax) : 'probed';
-  return { text, technologies, signals, news };
+  const news =
+    newsWords.length > 0
+      ? await wordsStrategy(db, {
+          scope: 'news_text',
+          listScope: 'news_text',
+          words: newsWords,
+          countMatches: () => countFtsMatches(db, 'news_search', prefixFtsQuery(newsWords)),
+        })
+      : 'probed';
+  // News items are gathered per company anyway: a set of their matches is a list.
+  return { text, technologies, signals, news: news === 'collected' ? 'listed' : news };
 }
 
 function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: CompanyStrategies, postgres: boolean): Condition[] {
   const conditions: Condition[] = [];
-  if (filter.text && filter.text.words.length > 0) conditions.push(companyTextCondition(eb, filter.text, strategies.text, postgres));
+  if (filter.text && filter.text.words.length > 0) conditions.push(companyTextCondition(eb, filter, strategies.text, postgres));
   if (filter.domain !== undefined) conditions.push(eb('domain', 'in', [filter.domain, `www.${filter.domain}`]));
   if (filter.countries) conditions.push(anyOf(eb, 'country', filter.countries, postgres));
   if (filter.industries) conditions.push(anyOf(eb, 'industry', filter.industries, postgres));
@@ -124,26 +158,65 @@ function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: 
   return conditions;
 }
 
-function companyTextCondition(
-  eb: CompanyWhere,
-  text: NonNullable<CompanyFilter['text']>,
-  strategy: Strategy,
-  postgres: boolean,
-): Condition {
-  const fields = textFields(text.fields);
+/**
+ * Where a company's words are searched: basic search's name and domain have a table of their own
+ * (migration 0004), whose index holds only their words; advanced search's name and description
+ * are read from the full document (PostgreSQL: its weights A and C; SQLite: its two columns).
+ */
+interface CompanyTextIndex {
+  table: 'company_names' | 'company_search';
+  /** SQLite: the FTS5 columns searched, each a column of the stored text. */
+  columns: readonly string[];
+  /** PostgreSQL: the tsquery weights searched ('' for all). */
+  weights: string;
+  /** PostgreSQL: whether the documents hold the company's country (countryLexeme). */
+  holdsCountries: boolean;
+  scopes: { scope: SearchScope; listScope: SearchScope };
+}
+
+function companyTextIndex(fields: CompanyTextFields): CompanyTextIndex {
+  if (fields === 'name_domain') {
+    return {
+      table: 'company_names',
+      columns: ['name', 'domain'],
+      weights: '',
+      holdsCountries: true,
+      scopes: { scope: 'company_name_domain', listScope: 'company_name_domain' },
+    };
+  }
+  const weights = `${companyFieldWeights.name}${companyFieldWeights.description}`;
+  return {
+    table: 'company_search',
+    columns: ['name', 'description'],
+    weights,
+    holdsCountries: false,
+    scopes: { scope: 'company_name_description', listScope: 'company_all' },
+  };
+}
+
+function companyTextCondition(eb: CompanyWhere, filter: CompanyFilter, strategy: WordsStrategy, postgres: boolean): Condition {
+  const text = filter.text!;
+  const index = companyTextIndex(text.fields);
+  const table = sql.table(index.table);
   if (postgres) {
-    const tsquery = companyTsquery(text);
-    if (strategy === 'listed') return eb('id', 'in', sql<string>`(select company_id from company_search where document @@ ${tsquery}::tsquery)`);
+    // Listing, the index narrows to the countries first (they are filtered on the company too).
+    // Probing leaves them out: the planner would take the query for rare and sort every
+    // company of the countries instead of walking them in id order.
+    const tsquery = companyTsquery(index, text.words, strategy === 'listed' ? filter.countries : undefined);
+    // Listed as an array: computed once, by the GIN index, then read through the primary key.
+    // As a plain IN the planner, blind to how few documents a prefix matches, may walk every
+    // document in id order instead (a fifth of a second at a million companies).
+    if (strategy === 'listed') return sql<SqlBool>`companies.id = any(array(select company_id from ${table} where document @@ ${tsquery}::tsquery))`;
     // A scalar subquery is never flattened into a join: each company, walked in id order, looks
     // up its own document by primary key.
-    return sql<SqlBool>`(select s.document from company_search s where s.company_id = companies.id) @@ ${tsquery}::tsquery`;
+    return sql<SqlBool>`(select s.document from ${table} s where s.company_id = companies.id) @@ ${tsquery}::tsquery`;
   }
-  if (strategy === 'listed') {
-    const match = prefixFtsQuery(text.words, fields);
-    return sql<SqlBool>`companies.rowid in (select rowid from company_search where company_search match ${match})`;
-  }
-  const everyWord = text.words.map((word) => sql.join(fields.map((field) => wordPrefixLike(sql`s.${sql.id(field)}`, word)), sql` or `));
-  return sql<SqlBool>`exists (select 1 from company_search s where s.rowid = companies.rowid
+  const match = prefixFtsQuery(text.words, index.columns);
+  if (strategy === 'listed') return sql<SqlBool>`companies.rowid in (select rowid from ${table} where ${table} match ${match})`;
+  // The unary `+` keeps the set of matches from driving the query: it is only checked.
+  if (strategy === 'collected') return sql<SqlBool>`+companies.rowid in (select rowid from ${table} where ${table} match ${match})`;
+  const everyWord = text.words.map((word) => sql.join(index.columns.map((column) => wordPrefixLike(sql`s.${sql.id(column)}`, word)), sql` or `));
+  return sql<SqlBool>`exists (select 1 from ${table} s where s.rowid = companies.rowid
     and (${sql.join(everyWord, sql`) and (`)}))`;
 }
 
@@ -158,24 +231,21 @@ function anyOf(eb: CompanyWhere, column: 'country' | 'industry', values: string[
   return sql<SqlBool>`+${sql.ref(`companies.${column}`)} in (${sql.join(values)})`;
 }
 
-function companyTsquery(text: NonNullable<CompanyFilter['text']>): string {
-  const weights = textFields(text.fields).map((field) => companyFieldWeights[field]).join('');
-  return prefixTsquery(text.words, weights);
-}
-
-/**
- * Listed when the tsquery matches few documents. Counted, bounded: the planner's estimates for
- * word prefixes are too rough to tell 50 matches from 50,000, and a GIN index finds few matches
- * in a fraction of a millisecond (many cost a few milliseconds, then the walk is short).
- */
-async function postgresTextStrategy(db: Kysely<Database>, tsquery: string, listedMax: number): Promise<Strategy> {
+/** Counts (bounded) the companies whose fields match the words: only before the first statistics. */
+async function countCompanyTextMatches(db: Kysely<Database>, filter: CompanyFilter): Promise<number> {
+  const text = filter.text!;
+  const index = companyTextIndex(text.fields);
+  if (!isPostgres(db)) return countFtsMatches(db, index.table, prefixFtsQuery(text.words, index.columns));
   const result = await sql<{ count: number | string }>`select count(*) as count from
-    (select 1 from company_search where document @@ ${tsquery}::tsquery limit ${listedMax + 1}) as bounded`.execute(db);
-  return strategyFor(Number(result.rows[0]?.count ?? 0), listedMax);
+    (select 1 from ${sql.table(index.table)} where document @@ ${companyTsquery(index, text.words, filter.countries)}::tsquery
+      limit ${listedMatchesMax + 1}) as bounded`.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
 }
 
-function textFields(fields: CompanyTextFields): readonly ['name', 'domain'] | readonly ['name', 'description'] {
-  return fields === 'name_domain' ? (['name', 'domain'] as const) : (['name', 'description'] as const);
+/** PostgreSQL: the words as prefixes in the index's weights, and any of the countries it holds. */
+function companyTsquery(index: CompanyTextIndex, words: readonly string[], countries: readonly string[] | undefined): string {
+  const query = prefixTsquery(words, index.weights);
+  return index.holdsCountries && countries && countries.length > 0 ? `${query} & ${countriesTsquery(countries)}` : query;
 }
 
 function signalCondition(eb: CompanyWhere, signals: NonNullable<CompanyFilter['signals']>, strategy: Strategy): Condition {
@@ -213,28 +283,55 @@ function wordPrefixLike(column: ReturnType<typeof sql>, word: string): ReturnTyp
   return sql<SqlBool>`(' ' || ${column}) like ${`% ${word}%`}`;
 }
 
-/** Listed when the full-text query itself matches few documents (counted, bounded). */
-async function wordsStrategy(db: Kysely<Database>, table: string, match: string, listedMax: number): Promise<Strategy> {
-  const row = await sql<{ count: number }>`select count(*) as count from
-    (select rowid from ${sql.table(table)} where ${sql.table(table)} match ${match} limit ${listedMax + 1})`.execute(db);
-  return strategyFor(Number(row.rows[0]?.count ?? 0), listedMax);
+/**
+ * Listed when the words match few documents: estimated from the search statistics, or, before
+ * the first refresh of those, counted with `countMatches`.
+ */
+async function wordsStrategy(
+  db: Kysely<Database>,
+  options: {
+    /** Where the words are estimated, and where listing them reads. */
+    scope: SearchScope;
+    listScope: SearchScope;
+    words: readonly string[];
+    /** Countries the words' index intersects with them (PostgreSQL's company_names). */
+    countries?: readonly string[] | undefined;
+    /** Before the first statistics: counts the matches, bounded. */
+    countMatches: () => Promise<number>;
+  },
+): Promise<WordsStrategy> {
+  const { words } = options;
+  const estimator = await scopeEstimator(db, options.scope);
+  const listEstimator = await scopeEstimator(db, options.listScope);
+  const countryEstimator = options.countries ? await scopeEstimator(db, 'company_country') : undefined;
+  if (!estimator || !listEstimator || (options.countries && !countryEstimator)) return strategyFor(await options.countMatches());
+  let matches = estimator.queryMatches(words);
+  if (options.countries && countryEstimator) matches = Math.round(matches * countryEstimator.anyShare(options.countries.map((country) => country.toLowerCase())));
+  if (matches <= listedMatchesMax) return 'listed';
+  // Gathering the set reads each word's matches in every field of the table. On PostgreSQL
+  // that means a visit to each match's row (the GIN index holds no ids), as dear as a probe.
+  if (isPostgres(db)) return 'probed';
+  return listEstimator.queryReads(words) <= collectedMatchesMax ? 'collected' : 'probed';
 }
 
-/** Counts a query's rows, stopping just past `listedMax`. */
-async function boundedCount(
-  db: Kysely<Database>,
-  query: SelectQueryBuilder<Database, keyof Database, { one: unknown }>,
-  listedMax: number,
-): Promise<number> {
+/** Counts an FTS5 query's matches, stopping just past `listedMatchesMax`. */
+async function countFtsMatches(db: Kysely<Database>, table: string, match: string): Promise<number> {
+  const row = await sql<{ count: number }>`select count(*) as count from
+    (select rowid from ${sql.table(table)} where ${sql.table(table)} match ${match} limit ${listedMatchesMax + 1})`.execute(db);
+  return Number(row.rows[0]?.count ?? 0);
+}
+
+/** Counts a query's rows, stopping just past `listedMatchesMax`. */
+async function boundedCount(db: Kysely<Database>, query: SelectQueryBuilder<Database, keyof Database, { one: unknown }>): Promise<number> {
   const row = await db
-    .selectFrom(query.limit(listedMax + 1).as('bounded'))
+    .selectFrom(query.limit(listedMatchesMax + 1).as('bounded'))
     .select((select) => select.fn.countAll<number | string>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
-function strategyFor(matches: number, listedMax: number): Strategy {
-  return matches <= listedMax ? 'listed' : 'probed';
+function strategyFor(matches: number): Strategy {
+  return matches <= listedMatchesMax ? 'listed' : 'probed';
 }
 
 function rangeConditions(
@@ -267,19 +364,39 @@ export async function searchContacts(
   if (filter.department !== undefined) query = query.where('department', '=', filter.department);
   const words = filter.titleWords ?? [];
   if (words.length > 0) {
-    if (postgres) {
-      query = query.where('id', 'in', sql<string>`(select contact_id from contact_search where document @@ ${prefixTsquery(words)}::tsquery)`);
-    } else if (filter.companyId === undefined && (await wordsStrategy(db, 'contact_search', prefixFtsQuery(words), tuning.listedMatchesMax ?? listedMatchesMax)) === 'listed') {
-      query = query.where(sql<SqlBool>`contacts.rowid in (select rowid from contact_search where contact_search match ${prefixFtsQuery(words)})`);
-    } else {
-      // A company's few contacts, or a common word: check each contact's title words.
-      const everyWord = words.map((word) => wordPrefixLike(sql`s.title`, word));
-      query = query.where(sql<SqlBool>`exists (select 1 from contact_search s where s.rowid = contacts.rowid and ${sql.join(everyWord, sql` and `)})`);
-    }
+    // A company's few contacts are cheaper to check one by one than any index.
+    const strategy =
+      tuning.strategy ??
+      (filter.companyId !== undefined
+        ? 'probed'
+        : await wordsStrategy(db, { scope: 'contact_title', listScope: 'contact_title', words, countMatches: () => countContactTitleMatches(db, words) }));
+    query = query.where((eb) => contactTitleCondition(eb, words, strategy, postgres));
   }
   if (page.afterId !== undefined) query = query.where('id', '>', page.afterId);
   const rows = await query.orderBy('id').limit(page.limit + 1).execute();
   return { hits: rows.slice(0, page.limit), more: rows.length > page.limit };
+}
+
+/**
+ * Listed: the contacts whose title matches, from the full-text index. Probed: each contact's
+ * own title words, for a company's few contacts or a common word.
+ */
+function contactTitleCondition(eb: ExpressionBuilder<Database, 'contacts'>, words: readonly string[], strategy: WordsStrategy, postgres: boolean): Condition {
+  if (postgres) {
+    if (strategy === 'listed') return sql<SqlBool>`contacts.id = any(array(select contact_id from contact_search where document @@ ${prefixTsquery(words)}::tsquery))`;
+    return sql<SqlBool>`(select s.document from contact_search s where s.contact_id = contacts.id) @@ ${prefixTsquery(words)}::tsquery`;
+  }
+  if (strategy === 'listed') return sql<SqlBool>`contacts.rowid in (select rowid from contact_search where contact_search match ${prefixFtsQuery(words)})`;
+  if (strategy === 'collected') return sql<SqlBool>`+contacts.rowid in (select rowid from contact_search where contact_search match ${prefixFtsQuery(words)})`;
+  const everyWord = words.map((word) => wordPrefixLike(sql`s.title`, word));
+  return sql<SqlBool>`exists (select 1 from contact_search s where s.rowid = contacts.rowid and ${sql.join(everyWord, sql` and `)})`;
+}
+
+async function countContactTitleMatches(db: Kysely<Database>, words: readonly string[]): Promise<number> {
+  if (!isPostgres(db)) return countFtsMatches(db, 'contact_search', prefixFtsQuery(words));
+  const result = await sql<{ count: number | string }>`select count(*) as count from
+    (select 1 from contact_search where document @@ ${prefixTsquery(words)}::tsquery limit ${listedMatchesMax + 1}) as bounded`.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
 }
 
 /** Which of `recordIds` the account holds an active subscription to at `now`. */

@@ -12,7 +12,7 @@
 //   2. openCatalogWriter(store).write(tx, rows, now): inside the caller's write transaction,
 //      finds which records exist, clears the children and documents of those (a new record has
 //      none), and inserts everything with a few large statements (SQLite: prepared multi-row
-//      statements on the raw connection; PostgreSQL: one unnest() insert per table).
+//      statements on the raw connection; PostgreSQL: one COPY per table).
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './database.ts';
@@ -71,11 +71,14 @@ export interface CatalogBatch {
   contacts: readonly ContactWrite[];
 }
 
-/** The rows and documents of a batch, for `engine`. Pure: runs on any thread. */
-export function encodeCatalogBatch(engine: CatalogEngine, batch: CatalogBatch): CatalogRows {
+/**
+ * The rows and documents of a batch, for `engine`, to be written with the update time `now`
+ * (PostgreSQL's rows carry it). Pure: runs on any thread.
+ */
+export function encodeCatalogBatch(engine: CatalogEngine, batch: CatalogBatch, now: number): CatalogRows {
   assertDistinctIds(batch.companies);
   assertDistinctIds(batch.contacts);
-  return engine === 'sqlite' ? encodeSqliteRows(batch) : encodePostgresRows(batch);
+  return engine === 'sqlite' ? encodeSqliteRows(batch) : encodePostgresRows(batch, now);
 }
 
 export interface CatalogWriter {
@@ -99,7 +102,7 @@ export async function writeCatalogBatch(
   tx: Kysely<Database>,
   batch: CatalogBatch & { engine: CatalogEngine; now: number },
 ): Promise<BatchCounts> {
-  return writer.write(tx, encodeCatalogBatch(batch.engine, batch), batch.now);
+  return writer.write(tx, encodeCatalogBatch(batch.engine, batch, batch.now), batch.now);
 }
 
 function assertDistinctIds(records: ReadonlyArray<{ id: string }>): void {

@@ -8,8 +8,16 @@ import type { HotReads } from './hot_reads.ts';
 import { migrations } from './migrations/index.ts';
 import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
+import { repairSuspendedSchema } from './catalog_bulk_load.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** PostgreSQL's LISTEN/NOTIFY: messages between the server processes sharing one database. */
+export interface Notifications {
+  notify(channel: string, payload: string): Promise<void>;
+  /** Calls `onPayload` for every message on `channel` (reconnecting if the connection drops); resolves to a stop function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+}
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -28,6 +36,8 @@ export interface Store {
    * PostgreSQL the same pool as `db`.
    */
   readonly readDb: Kysely<Database>;
+  /** Only on PostgreSQL: SQLite serves one process, whose events need no relay. */
+  readonly notifications?: Notifications;
   close(): Promise<void>;
 }
 
@@ -46,6 +56,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
     : openSqlite(sqlitePath(options));
   await migrate(store.db);
+  // A bulk catalog load that crashed may have left indexes set aside: never run without them.
+  await repairSuspendedSchema(store);
   return store;
 }
 

@@ -124,6 +124,22 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+/** Migration 0004: one row per searched scope (domain/search/word_statistics.ts). */
+export interface SearchStatisticsTable {
+  scope: string;
+  /** bigint on PostgreSQL, which the driver returns as a string. */
+  documents: number | string;
+  sampled: number;
+  /** Grows by one at every refresh, so a process can tell its cached estimates are stale. */
+  generation: number;
+}
+
+export interface SearchWordStatisticsTable {
+  scope: string;
+  word: string;
+  sampled_documents: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -202,6 +218,45 @@ export interface ContactsTable {
   updated_at: number;
 }
 
+export type UserRole = 'owner' | 'member';
+
+/** A customer user: signs in to the web app and acts for one account. */
+export interface UsersTable {
+  account_id: string;
+  id: string;
+  /** Trimmed and lowercase; unique across all accounts. */
+  email: string;
+  role: UserRole;
+  /** `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` (src/app/users/passwords.ts). */
+  password_hash: string;
+  created_at: number;
+}
+
+/** A signed-in customer user's session; times are wall time (sessions do not follow the test clock). */
+export interface UserSessionsTable {
+  account_id: string;
+  /** SHA-256 of the session token, hex. The token itself is only in the browser's cookie. */
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A person of the vendor: signs in to the operator console. Belongs to no account. */
+export interface OperatorUsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface OperatorSessionsTable {
+  token_hash: string;
+  operator_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   plans: PlansTable;
   accounts: AccountsTable;
@@ -219,4 +274,10 @@ export interface Database {
   company_financials: CompanyFinancialsTable;
   company_news: CompanyNewsTable;
   contacts: ContactsTable;
+  search_statistics: SearchStatisticsTable;
+  search_word_statistics: SearchWordStatisticsTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
+  operator_users: OperatorUsersTable;
+  operator_sessions: OperatorSessionsTable;
 }

@@ -11,7 +11,7 @@
 // the documents of a batch while the writing thread writes the one before.
 import { PostgresAdapter, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { companyTsvector, documentText, plainTsvector, type CompanySearchFields } from '../domain/search/text.ts';
+import { companyNamesTsvector, companyTsvector, documentText, plainTsvector, type CompanySearchFields } from '../domain/search/text.ts';
 
 export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -40,6 +40,16 @@ export function contactDocumentColumn(contact: { title: string | null }): string
 /** PostgreSQL: company_search.document, name, domain and description weighted A, B, C. */
 export function companyDocumentVector(company: CompanySearchFields): string {
   return companyTsvector(company);
+}
+
+/** SQLite: the company_names columns (name, domain), in that order. */
+export function companyNamesColumns(company: { name: string; domain: string | null }): [string, string] {
+  return [documentText(company.name), documentText(company.domain)];
+}
+
+/** PostgreSQL: company_names.document, name and domain weighted A and B, and the country. */
+export function companyNamesDocumentVector(company: { name: string; domain: string | null; country: string | null }): string {
+  return companyNamesTsvector(company);
 }
 
 /** PostgreSQL: news_search.document. */

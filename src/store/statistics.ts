@@ -5,15 +5,18 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { isPostgres } from './search_documents.ts';
+import { refreshSearchStatistics } from './search_statistics.ts';
 
 /** SQLite samples about this many rows per index: seconds at a million companies, not minutes. */
 const sqliteAnalysisRowsPerIndex = 1_000;
 
+/** Refreshes the planner's statistics, then the search statistics (which read the planner's row estimates on PostgreSQL). */
 export async function refreshStatistics(db: Kysely<Database>): Promise<void> {
   if (isPostgres(db)) {
     await sql`analyze`.execute(db);
-    return;
+  } else {
+    await sql.raw(`pragma analysis_limit = ${sqliteAnalysisRowsPerIndex}`).execute(db);
+    await sql`analyze`.execute(db);
   }
-  await sql.raw(`pragma analysis_limit = ${sqliteAnalysisRowsPerIndex}`).execute(db);
-  await sql`analyze`.execute(db);
+  await refreshSearchStatistics(db);
 }

@@ -22,6 +22,10 @@ export interface FuzzRoute {
   bodyKind: BodyKind;
   /** The statuses its OpenAPI operation documents (`default` aside). */
   documented: ReadonlySet<number>;
+  /** The operation takes no credential (`security: []`): signing in. */
+  public: boolean;
+  /** Its success is an endless text/event-stream: only refusals (bad credentials) can be awaited. */
+  stream: boolean;
 }
 
 /** Every route of the two APIs on the day this fuzz was written; more may come, none may go missing. */
@@ -43,6 +47,15 @@ export const knownRoutes = [
   'GET /v1/contacts/{id}',
   'GET /v1/subscriptions',
   'GET /v1/ip/{address}',
+  'POST /v1/session',
+  'GET /v1/session',
+  'DELETE /v1/session',
+  'GET /v1/members',
+  'POST /v1/members',
+  'GET /v1/api-keys',
+  'POST /v1/api-keys',
+  'DELETE /v1/api-keys/{id}',
+  'GET /v1/events',
   'POST /admin/v1/accounts',
   'GET /admin/v1/accounts',
   'GET /admin/v1/accounts/{id}',
@@ -94,9 +107,10 @@ interface OpenApiParameter {
 }
 
 interface OpenApiOperation {
+  security?: unknown[];
   parameters?: OpenApiParameter[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
-  responses?: Record<string, unknown>;
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 
 export interface OpenApiDocument {
@@ -133,6 +147,8 @@ export function fuzzRoutes(names: string[], document: OpenApiDocument): FuzzRout
       body: jsonBody ? resolveRefs(jsonBody, document) : undefined,
       bodyKind,
       documented: new Set(Object.keys(operation.responses ?? {}).filter((status) => /^\d{3}$/.test(status)).map(Number)),
+      public: Array.isArray(operation.security) && operation.security.length === 0,
+      stream: operation.responses?.['200']?.content?.['text/event-stream'] !== undefined,
     };
   });
 }

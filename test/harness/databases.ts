@@ -100,6 +100,7 @@ export async function openTestStore(kind: TestDatabaseKind): Promise<TestStore> 
     get readDb() {
       return store.readDb;
     },
+    ...(store.notifications ? { notifications: store.notifications } : {}),
     close,
     dropDatabase: onlyOnce(async () => {
       await close();

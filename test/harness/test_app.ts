@@ -9,10 +9,12 @@ import { defaultPlanCatalog, type PlanCatalog } from '../../src/domain/plans/pla
 import { ManualClock, dayMs } from '../../src/lib/clock.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createQuarryClient, createQuarryOperatorClient, type QuarryClient, type QuarryOperatorClient } from '../../src/client/quarry_client.ts';
-import type { RateLimitOptions } from '../../src/http/rate_limit.ts';
+import type { RateLimitOptions, SignInRateLimitOptions } from '../../src/http/rate_limit.ts';
 import { openTestStore, type TestDatabaseKind, type TestStore } from './databases.ts';
 
 export const testAdminToken = 'test-operator-token-0123456789';
+/** log2 of scrypt's N for passwords in tests: cheap, still a real scrypt hash. */
+export const testPasswordCost = 10;
 /** Tests start on a fixed instant so periods and expiries are predictable. */
 export const testStart = Date.parse('2026-01-15T10:00:00.000Z');
 
@@ -30,6 +32,19 @@ export interface RequestOptions {
   rawBody?: string;
 }
 
+/** A signed-in browser: the session cookie to send back and the CSRF token of POST /v1/session. */
+export interface WebSession {
+  cookie: string;
+  csrfToken: string;
+  /** The body POST /v1/session answered. */
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface WebRequestOptions extends RequestOptions {
+  /** The X-CSRF-Token to send (on every method, as the web app does): the session's by default; `null` sends none. */
+  csrf?: string | null;
+}
+
 export interface TestApp {
   kind: TestDatabaseKind;
   context: AppContext;
@@ -40,6 +55,12 @@ export interface TestApp {
   api<T = any>(method: string, url: string, options?: RequestOptions): Promise<Response<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** An operator API call with the admin token. */
   admin<T = any>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A call as the web app makes it: the session cookie, and X-CSRF-Token on every request. */
+  web<T = any>(session: WebSession, method: string, url: string, options?: WebRequestOptions): Promise<Response<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** POST /v1/session; fails the test unless it signs in. */
+  signIn(email: string, password: string): Promise<WebSession>;
+  /** Opens an account with an owner user through the operator API. */
+  createAccountWithOwner(planId: string, owner: { email: string; password: string }): Promise<{ id: string; key: string; ownerId: string }>;
   /** Opens an account through the operator API; returns its id and API key. */
   createAccount(planId?: string, name?: string): Promise<{ id: string; key: string }>;
   advanceDays(days: number): void;
@@ -57,18 +78,24 @@ export async function startTestApp(
     start?: number;
     /** Rate limits per API key; off unless a test opts in (most tests send many requests per key). */
     rateLimit?: RateLimitOptions;
+    /** The sign-in throttle (per IP and per email); off unless a test opts in, as with QUARRY_RATE_LIMIT=0. */
+    signInRateLimit?: SignInRateLimitOptions;
+    /** QUARRY_TRUST_PROXY: X-Forwarded-For and X-Forwarded-Proto are believed. */
+    trustProxy?: boolean;
   } = {},
 ): Promise<TestApp> {
   const store = await openTestStore(kind);
   const clock = new ManualClock(options.start ?? testStart);
   const plans = new PlanRegistry(options.plans ?? defaultPlanCatalog);
   await syncPlans(store.db, plans, clock.now());
-  const context: AppContext = { store, clock, plans, logger: pino({ level: 'silent' }), events: new CreditEvents() };
+  // A cheap password hash (scrypt N = 2^10): tests sign in often; production uses 2^15.
+  const context: AppContext = { store, clock, plans, logger: pino({ level: 'silent' }), events: new CreditEvents(), passwordCost: testPasswordCost };
   const server = await buildServer(context, {
     adminToken: testAdminToken,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     logRequests: false,
     rateLimit: options.rateLimit,
+    signInRateLimit: options.signInRateLimit,
   });
   await server.ready();
 
@@ -96,6 +123,27 @@ export async function startTestApp(
     store,
     api: (method, url, options = {}) => call(method, url, { ...options, token: options.key }),
     admin: (method, url, body, headers) => call(method, url, { body, headers, token: testAdminToken }),
+    web(session, method, url, options = {}) {
+      const headers: Record<string, string> = { cookie: session.cookie, ...options.headers };
+      const csrf = options.csrf === undefined ? session.csrfToken : options.csrf;
+      if (csrf !== null) headers['x-csrf-token'] = csrf;
+      return call(method, url, { ...options, headers });
+    },
+    async signIn(email, password) {
+      const response = await call<{ csrf_token: string }>('POST', '/v1/session', { body: { email, password } });
+      if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${JSON.stringify(response.body)}`);
+      return { cookie: sessionCookieOf(response), csrfToken: response.body.csrf_token, body: response.body };
+    },
+    async createAccountWithOwner(planId, owner) {
+      const response = await app.admin<{ account: { id: string }; api_key: string; owner: { id: string } }>('POST', '/admin/v1/accounts', {
+        name: `Account of ${owner.email}`,
+        plan_id: planId,
+        owner_email: owner.email,
+        owner_password: owner.password,
+      });
+      if (response.status !== 201) throw new Error(`account creation failed: ${JSON.stringify(response.body)}`);
+      return { id: response.body.account.id, key: response.body.api_key, ownerId: response.body.owner.id };
+    },
     async createAccount(planId = 'platform', name = 'Test account') {
       const response = await app.admin<{ account: { id: string }; api_key: string }>('POST', '/admin/v1/accounts', {
         name,
@@ -115,6 +163,15 @@ export async function startTestApp(
     },
   };
   return app;
+}
+
+/** `quarry_session=<token>` from a response's Set-Cookie, ready for a Cookie header. */
+export function sessionCookieOf(response: Response): string {
+  const header = response.headers['set-cookie'];
+  const cookies = Array.isArray(header) ? header : header === undefined ? [] : [String(header)];
+  const session = cookies.find((cookie) => cookie.startsWith('quarry_session='));
+  if (!session) throw new Error(`no session cookie in ${JSON.stringify(header)}`);
+  return session.split(';')[0]!;
 }
 
 /** The origin the typed clients of a test app use; nothing listens there, `injectFetch` answers. */

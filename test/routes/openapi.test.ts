@@ -4,7 +4,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../harness/test_app.ts';
 import { generateOpenApiTypes, openApiTypesPath } from '../../src/client/generate_types.ts';
-import { customerSecurityScheme, operatorSecurityScheme } from '../../src/http/openapi.ts';
+import { customerSecurityScheme, operatorSecurityScheme, sessionSecurityScheme } from '../../src/http/openapi.ts';
 
 interface Operation {
   summary?: string;
@@ -22,8 +22,12 @@ interface Document {
   paths: Record<string, Record<string, Operation>>;
 }
 
+/** The routes that take no credential: signing in. */
+const publicOperations = ['POST /v1/session'];
+
 /** Served by the documentation itself or probing the process: not part of the API. */
-const undocumented = [/^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/health$/];
+// The built web app's files (src/http/web_app.ts, when web/dist exists) are pages, not API.
+const undocumented = [/^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/health$/, /^\/index\.html$/, /^\/assets\//];
 
 /**
  * Every route the server registered, as `METHOD /path/{param}`, read from Fastify's route tree
@@ -121,20 +125,27 @@ describe('the OpenAPI document and the documentation', () => {
       }
       expect(operation.responses['default'], `${name}: default error`).toBeDefined();
       const scheme = path.startsWith('/v1/') ? customerSecurityScheme : path.startsWith('/admin/v1/') ? operatorSecurityScheme : undefined;
-      if (scheme) {
-        expect(operation.security, name).toEqual([{ [scheme]: [] }]);
+      if (publicOperations.includes(name)) {
+        expect(operation.security, name).toEqual([]);
+        expect(operation.responses['401'], `${name}: 401 (wrong email or password)`).toBeDefined();
+      } else if (scheme) {
+        // The bearer credential of the scope, or the web app's session cookie.
+        expect(operation.security, name).toEqual([{ [scheme]: [] }, { [sessionSecurityScheme]: [] }]);
         expect(operation.responses['401'], `${name}: 401`).toBeDefined();
       }
     }
     expect(document.components.securitySchemes[customerSecurityScheme]).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.components.securitySchemes[operatorSecurityScheme]).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.components.securitySchemes[sessionSecurityScheme]).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'quarry_session' });
+    expect(publicOperations.every((name) => operations(document).some((entry) => entry.name === name))).toBe(true);
   });
 
   it('documents the credit headers API.md promises', () => {
     const deepDataReads = ['/v1/companies/{id}', '/v1/companies/{id}/signals', '/v1/companies/{id}/financials', '/v1/companies/{id}/news', '/v1/contacts/{id}'];
     for (const { name, path, operation } of operations(document)) {
       for (const [status, response] of Object.entries(operation.responses)) {
-        const promised = path.startsWith('/v1/') && status !== '401' && status !== 'default';
+        // A sign-in has no account yet, so no balance to report.
+        const promised = path.startsWith('/v1/') && !publicOperations.includes(name) && status !== '401' && status !== 'default';
         expect(Boolean(response.headers?.['X-Credits-Remaining']), `${name} ${status}: X-Credits-Remaining`).toBe(promised);
       }
       if (deepDataReads.includes(path)) {

@@ -280,8 +280,8 @@ describeEachDatabase('company and contact search', (kind) => {
       fc.asyncProperty(searchBodyArbitrary, async (body) => {
         const expected = companies.filter((company) => matchesAdvanced(company, body)).map((company) => company.id).sort();
         const filter = companyFilterOf(companySearchBody.parse(body));
-        for (const listedMatchesMax of [0, 1_000_000]) {
-          const page = await searchCompanies(app.store.readDb, filter, { limit: companyCount }, { listedMatchesMax });
+        for (const strategy of ['listed', 'collected', 'probed'] as const) {
+          const page = await searchCompanies(app.store.readDb, filter, { limit: companyCount }, { strategy });
           expect(page.hits.map((hit) => hit.id)).toEqual(expected);
         }
       }),
@@ -290,8 +290,8 @@ describeEachDatabase('company and contact search', (kind) => {
     const titleWords = [...new Set(contacts.flatMap((contact) => searchWords(contact.title)))];
     for (const word of titleWords) {
       const expected = contacts.filter((contact) => wordsMatch(word, [contact.title])).map((contact) => contact.id).sort();
-      for (const listedMatchesMax of [0, 1_000_000]) {
-        const page = await searchContacts(app.store.readDb, { titleWords: queryWords(word) }, { limit: contacts.length }, { listedMatchesMax });
+      for (const strategy of ['listed', 'collected', 'probed'] as const) {
+        const page = await searchContacts(app.store.readDb, { titleWords: queryWords(word) }, { limit: contacts.length }, { strategy });
         expect(page.hits.map((hit) => hit.id)).toEqual(expected);
       }
     }

@@ -12,6 +12,10 @@
 // flight, one entry per record id (to find repeated ids) and, for contacts, the company ids
 // already looked up. Small inputs are checked on this thread.
 //
+// Into an empty table (a vendor's first load) the indexes, and on PostgreSQL the foreign keys,
+// of the tables written are set aside at the start of the transaction and built again at its end
+// (store/catalog_bulk_load.ts); a failed import rolls that back with the rest.
+//
 // On SQLite the write transaction holds the database's write lock for the whole import, and in
 // this process its one connection: other requests wait for it (up to the busy timeout, for
 // writers in other processes). So that the lock never waits on a slow sender (an HTTP upload, a
@@ -28,6 +32,7 @@ import type { Database } from '../../store/schema.ts';
 import { openCatalogWriter, type CatalogWriter, type WriteCounts } from '../../store/catalog_writes.ts';
 import { existingCompanyIds } from '../../store/catalog.ts';
 import { refreshStatistics } from '../../store/statistics.ts';
+import { companyTables, contactTables, restoreCatalogSchema, suspendIfEmpty, type SuspendedSchema } from '../../store/catalog_bulk_load.ts';
 import { CatalogWorkers } from './catalog_workers.ts';
 import { checkChunk, type CatalogRecordType, type CheckedChunk, type ImportLineError, type LineChunk } from './import_lines.ts';
 
@@ -97,8 +102,10 @@ async function importInput(store: Store, options: ImportOptions): Promise<Import
   const checker = new ChunkChecker(options);
   try {
     const counts = await store.writeTransaction(async (tx) => {
+      const suspended = await suspendSchemaIfEmpty(tx, options.type);
       const result = await importLines(tx, { store, options, writer, checker, errors });
       if (errors.count > 0) throw new InvalidImport();
+      if (suspended !== null) await restoreCatalogSchema(tx, suspended);
       return result;
     });
     // The planners know nothing of the new rows until told (store/statistics.ts).
@@ -111,6 +118,17 @@ async function importInput(store: Store, options: ImportOptions): Promise<Import
     await checker.close();
     await writer.close();
   }
+}
+
+/**
+ * Into an empty table the indexes (and on PostgreSQL the foreign keys) of the tables written are
+ * set aside and built again before the commit (store/catalog_bulk_load.ts). All inside the
+ * import's one transaction, so a failed import rolls their removal back with everything else.
+ */
+function suspendSchemaIfEmpty(tx: Kysely<Database>, type: CatalogRecordType): Promise<SuspendedSchema | null> {
+  return type === 'companies'
+    ? suspendIfEmpty(tx, { records: 'companies', tables: companyTables })
+    : suspendIfEmpty(tx, { records: 'contacts', tables: contactTables });
 }
 
 /** The input, copied to a file in a private temporary folder; discard() removes it. */
@@ -188,7 +206,7 @@ async function importLines(tx: Kysely<Database>, run: ImportRun): Promise<WriteC
 }
 
 function newChunk(run: ImportRun): LineChunk {
-  return { type: run.options.type, engine: run.store.dialect, encode: run.errors.count === 0, numbers: [], texts: [] };
+  return { type: run.options.type, engine: run.store.dialect, encode: run.errors.count === 0, now: run.options.now, numbers: [], texts: [] };
 }
 
 /** Checks chunks (on workers when there are several) and handles their results in order. */

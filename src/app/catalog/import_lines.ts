@@ -25,6 +25,8 @@ export interface LineChunk {
   engine: CatalogEngine;
   /** False once the import has failed: the rows would never be written. */
   encode: boolean;
+  /** The records' update time. */
+  now: number;
   /** Line numbers and texts, in order. */
   numbers: number[];
   texts: string[];
@@ -64,7 +66,7 @@ function checkLines<Row extends { id: string }>(
     rows.push(row);
   }
   const distinct = new Set(checked.ids).size === checked.ids.length;
-  if (chunk.encode && distinct && rows.length > 0) checked.rows = encodeCatalogBatch(chunk.engine, batch(rows));
+  if (chunk.encode && distinct && rows.length > 0) checked.rows = encodeCatalogBatch(chunk.engine, batch(rows), chunk.now);
   return checked;
 }
 

@@ -18,6 +18,8 @@ export interface SeedBatchRequest {
   offset: number;
   count: number;
   referenceTime?: number;
+  /** The records' update time. */
+  now: number;
 }
 
 export interface SeedBatch {
@@ -39,7 +41,7 @@ export function generateSeedBatch(request: SeedBatchRequest): SeedBatch {
     offset: request.offset,
     companies: companies.length,
     contacts: contacts.length,
-    rows: encodeCatalogBatch(request.engine, { companies, contacts }),
+    rows: encodeCatalogBatch(request.engine, { companies, contacts }, request.now),
   };
 }
 

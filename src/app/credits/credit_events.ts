@@ -6,6 +6,8 @@ export interface BalanceChanged {
   accountId: string;
   balance: number;
   ledgerSeq: number;
+  /** Heard from another server process (balance_relay.ts), so not to be relayed again. */
+  relayed?: boolean;
 }
 
 export class CreditEvents {
@@ -27,6 +29,11 @@ export class CreditEvents {
         this.#onListenerError(error);
       }
     }
+  }
+
+  /** Listeners now attached (open event streams, the relay): tests check that closed streams let go. */
+  listenerCount(): number {
+    return this.#emitter.listenerCount('balance');
   }
 
   onBalanceChanged(listener: (event: BalanceChanged) => void): () => void {

@@ -64,6 +64,30 @@ export function companyTsvector(company: CompanySearchFields): string {
   ]);
 }
 
+/**
+ * The lexeme standing for a company's country in its name document (PostgreSQL), so that one
+ * GIN lookup intersects a name query with countries. The underscore keeps it apart from every
+ * word: words hold only letters and digits.
+ */
+export function countryLexeme(country: string): string {
+  return `country_${country.toLowerCase()}`;
+}
+
+/** The tsvector literal of a company's name document: name and domain words, and its country. */
+export function companyNamesTsvector(company: { name: string; domain: string | null; country: string | null }): string {
+  const words = weightedTsvector([
+    { words: searchWords(company.name), weight: companyFieldWeights.name },
+    { words: searchWords(company.domain), weight: companyFieldWeights.domain },
+  ]);
+  if (!company.country) return words;
+  return `${words} '${countryLexeme(company.country)}'`;
+}
+
+/** A tsquery literal of any of `countries`, to AND with a words query. */
+export function countriesTsquery(countries: readonly string[]): string {
+  return `(${countries.map((country) => `'${countryLexeme(country)}'`).join(' | ')})`;
+}
+
 /** A tsvector literal of one text, unweighted (weight D). */
 export function plainTsvector(text: string | null | undefined): string {
   return weightedTsvector([{ words: searchWords(text), weight: 'D' }]);

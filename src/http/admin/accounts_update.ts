@@ -4,7 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import { changePlan } from '../../app/accounts/change_plan.ts';
 import { getAccount } from '../../app/accounts/get_account.ts';
 import type { RouteApp } from '../route_app.ts';
-import { operatorOrigin } from '../auth.ts';
+import { operatorOriginOf } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { accountSchema, errorResponse, idParams, idSchema } from '../schemas.ts';
 
@@ -21,7 +21,7 @@ export function registerAccountsUpdate(app: RouteApp, context: AppContext): void
       },
     },
     async (request, reply) => {
-      const changed = await changePlan(context, { accountId: request.params.id, planId: request.body.plan_id, origin: operatorOrigin });
+      const changed = await changePlan(context, { accountId: request.params.id, planId: request.body.plan_id, origin: operatorOriginOf(request) });
       if (!changed.ok) return sendFailure(request, reply, changed);
       const result = await getAccount(context, request.params.id);
       if (!result.ok) return sendFailure(request, reply, result);

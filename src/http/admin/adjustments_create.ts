@@ -4,7 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import { adjustCredits } from '../../app/credits/adjust_credits.ts';
 import { grantCreditsMax } from '../../app/credits/grant_top_up.ts';
 import type { RouteApp } from '../route_app.ts';
-import { operatorOrigin } from '../auth.ts';
+import { operatorOriginOf } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
 import { errorResponse, idParams, instantSchema, ledgerEntrySchema, textSchema } from '../schemas.ts';
@@ -35,7 +35,7 @@ export function registerAdjustmentsCreate(app: RouteApp, context: AppContext): v
         credits: request.body.credits,
         reason: request.body.reason,
         expiresAt: request.body.expires_at,
-        origin: operatorOrigin,
+        origin: operatorOriginOf(request),
         idempotency,
       });
       if (!result.ok) return sendFailure(request, reply, result);

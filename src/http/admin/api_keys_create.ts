@@ -4,16 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import { createApiKey } from '../../app/keys/create_api_key.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
-import { errorResponse, idParams, textSchema } from '../schemas.ts';
-
-export const apiKeySchema = z.object({
-  id: z.string(),
-  account_id: z.string(),
-  name: z.string().nullable(),
-  key: z.string(),
-  prefix: z.string(),
-  created_at: z.string(),
-});
+import { apiKeySchema, errorResponse, idParams, textSchema } from '../schemas.ts';
 
 export function registerApiKeysCreate(app: RouteApp, context: AppContext): void {
   app.post(

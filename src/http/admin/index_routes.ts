@@ -2,6 +2,7 @@
 import type { AppContext } from '../../app/context.ts';
 import type { RouteApp } from '../route_app.ts';
 import { registerAccountsCreate } from './accounts_create.ts';
+import { registerPlansList } from './plans_list.ts';
 import { registerAccountsList } from './accounts_list.ts';
 import { registerAccountsGet } from './accounts_get.ts';
 import { registerAccountsUpdate } from './accounts_update.ts';
@@ -19,6 +20,7 @@ export function registerOperatorRoutes(app: RouteApp, context: AppContext): void
   for (const register of [
     registerAccountsCreate,
     registerAccountsList,
+    registerPlansList,
     registerAccountsGet,
     registerAccountsUpdate,
     registerTopUpsCreate,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { refundSubscription } from '../../app/credits/refund_subscription.ts';
 import type { RouteApp } from '../route_app.ts';
-import { operatorOrigin } from '../auth.ts';
+import { operatorOriginOf } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
 import { errorResponse, idParams, idSchema, ledgerEntrySchema, textSchema } from '../schemas.ts';
@@ -28,7 +28,7 @@ export function registerRefundsCreate(app: RouteApp, context: AppContext): void 
         accountId: request.params.id,
         subscriptionId: request.body.subscription_id,
         reason: request.body.reason,
-        origin: operatorOrigin,
+        origin: operatorOriginOf(request),
         idempotency,
       });
       if (!result.ok) return sendFailure(request, reply, result);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { grantCreditsMax, grantTopUp } from '../../app/credits/grant_top_up.ts';
 import type { RouteApp } from '../route_app.ts';
-import { operatorOrigin } from '../auth.ts';
+import { operatorOriginOf } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
 import { errorResponse, grantSchema, idParams, instantSchema, textSchema } from '../schemas.ts';
@@ -35,7 +35,7 @@ export function registerTopUpsCreate(app: RouteApp, context: AppContext): void {
         credits: request.body.credits,
         expiresAt: request.body.expires_at,
         note: request.body.note,
-        origin: operatorOrigin,
+        origin: operatorOriginOf(request),
         idempotency,
       });
       if (!result.ok) return sendFailure(request, reply, result);

@@ -5,6 +5,7 @@ import { registerAccountGet } from './account_get.ts';
 import { registerCreditsLedgerList } from './credits_ledger_list.ts';
 import { registerCreditsBundlesList } from './credits_bundles_list.ts';
 import { registerCreditsTopUpsCreate } from './credits_top_ups_create.ts';
+import { registerCompaniesCoreGet } from './companies_core_get.ts';
 import { registerCompaniesGet } from './companies_get.ts';
 import { registerCompaniesSignalsList } from './companies_signals_list.ts';
 import { registerCompaniesFinancialsList } from './companies_financials_list.ts';
@@ -18,13 +19,30 @@ import { registerIpGet } from './ip_get.ts';
 import { registerCompaniesBatch } from './companies_batch.ts';
 import { registerContactsBatch } from './contacts_batch.ts';
 import { registerCreditsQuote } from './credits_quote.ts';
+import { registerSessionCreate } from './session_create.ts';
+import { registerSessionGet } from './session_get.ts';
+import { registerSessionDelete } from './session_delete.ts';
+import { registerMembersList } from './members_list.ts';
+import { registerMembersCreate } from './members_create.ts';
+import { registerApiKeysList } from './api_keys_list.ts';
+import { registerApiKeysCreate } from './api_keys_create.ts';
+import { registerApiKeysRevoke } from './api_keys_revoke.ts';
+import { registerEventsStream } from './events_stream.ts';
+import type { SignInThrottle } from '../../rate_limit.ts';
 
-export function registerCustomerRoutes(app: RouteApp, context: AppContext): void {
+export interface CustomerRouteOptions {
+  /** Limits sign-ins per client IP and per email; omitted (QUARRY_RATE_LIMIT=0), they are not limited. */
+  signInThrottle?: SignInThrottle | undefined;
+}
+
+export function registerCustomerRoutes(app: RouteApp, context: AppContext, options: CustomerRouteOptions = {}): void {
+  registerSessionCreate(app, context, options.signInThrottle);
   for (const register of [
     registerAccountGet,
     registerCreditsLedgerList,
     registerCreditsBundlesList,
     registerCreditsTopUpsCreate,
+    registerCompaniesCoreGet,
     registerCompaniesGet,
     registerCompaniesSignalsList,
     registerCompaniesFinancialsList,
@@ -38,6 +56,14 @@ export function registerCustomerRoutes(app: RouteApp, context: AppContext): void
     registerCompaniesBatch,
     registerContactsBatch,
     registerCreditsQuote,
+    registerSessionGet,
+    registerSessionDelete,
+    registerMembersList,
+    registerMembersCreate,
+    registerApiKeysList,
+    registerApiKeysCreate,
+    registerApiKeysRevoke,
+    registerEventsStream,
   ]) {
     register(app, context);
   }

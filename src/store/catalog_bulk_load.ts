@@ -1,0 +1,204 @@
+// Loading an EMPTY catalog in bulk (a vendor's first import, a fresh seed): the secondary
+// indexes, the full-text GIN indexes and the foreign keys of the tables being filled are set
+// aside at the start and built again at the end, each in one pass over the loaded rows, instead
+// of being kept up to date row by row (on PostgreSQL the foreign-key triggers alone cost more
+// than a third of a load).
+//
+// What is set aside is read from the database's own catalog (sqlite_master; pg_index and
+// pg_constraint) and rebuilt from the very same definitions, so the schema the migrations made
+// comes back exactly: same names, same columns, same options. Primary keys and unique
+// constraints stay, since they guard what is being written.
+//
+// The schema must never be left changed, even by a crash:
+//   - PostgreSQL: set aside, load and rebuild inside ONE transaction (DDL is transactional). A
+//     crash or an error rolls it all back, the DROPs with it. The tables are locked meanwhile.
+//   - SQLite, inside one transaction (the import): the same, SQLite's DDL is transactional too.
+//   - SQLite, over many transactions (the seed, which leaves the write lock free between its
+//     batches): the statements that rebuild what was set aside are stored in `settings`, in the
+//     transaction that drops them, and removed in the one that rebuilds. Opening the store
+//     (database.ts) rebuilds whatever a crashed load left behind, before anything else runs.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import type { Store } from './database.ts';
+import { isPostgres } from './search_documents.ts';
+import { assert } from '../lib/assert.ts';
+
+/**
+ * The tables written for each kind of record, the search tables with them. A table that the
+ * database does not have (yet) is skipped.
+ */
+export const companyTables = [
+  'companies',
+  'company_technologies',
+  'company_ip_ranges',
+  'company_signals',
+  'company_financials',
+  'company_news',
+  'company_search',
+  'company_names',
+  'news_search',
+] as const;
+export const contactTables = ['contacts', 'contact_search'] as const;
+
+export type CatalogTable = (typeof companyTables)[number] | (typeof contactTables)[number];
+
+/** The `settings` key under which SQLite keeps what a bulk load over many transactions set aside. */
+export const suspendedSchemaKey = 'catalog_bulk_load_suspended';
+
+/**
+ * PostgreSQL's memory during the rebuild (KiB; SET LOCAL, this transaction only): for building
+ * one index (a GIN index built in one pass needs it), and for the join that validates a foreign
+ * key (with the default 4 MB, validating five million contacts spills to disk in many batches).
+ */
+const postgresIndexBuildMemoryKib = 512 * 1024;
+const postgresValidationMemoryKib = 256 * 1024;
+/** SQLite's helper threads for sorting while it builds an index. */
+const sqliteSortThreads = 2;
+
+/** What a bulk load set aside: the statements that rebuild it, in order. */
+export interface SuspendedSchema {
+  statements: string[];
+}
+
+/**
+ * When `records` (the table of the records being loaded) has no row at all, sets the schema of
+ * `tables` aside (suspendCatalogSchema) and returns what rebuilds it; otherwise null. The bulk
+ * path is only for tables that start empty: rebuilding an index over rows already there costs
+ * more than it saves. On PostgreSQL the tables are locked against other writers first, so that
+ * two loads starting at once cannot both take it.
+ */
+export async function suspendIfEmpty(
+  tx: Kysely<Database>,
+  options: { records: 'companies' | 'contacts'; tables: readonly CatalogTable[]; remember?: boolean },
+): Promise<SuspendedSchema | null> {
+  if (isPostgres(tx)) {
+    const tables = await existingPostgresTables(tx, options.tables);
+    await sql`lock table ${sql.join(tables.map((table) => sql.table(table)))} in share row exclusive mode`.execute(tx);
+  }
+  const row = await sql<{ found: number }>`select 1 as found from ${sql.table(options.records)} limit 1`.execute(tx);
+  if (row.rows.length > 0) return null;
+  return suspendCatalogSchema(tx, options);
+}
+
+/**
+ * Drops the secondary indexes and foreign keys of `tables` inside `tx` and returns what rebuilds
+ * them. With `remember` (SQLite only), the rebuilding statements are also stored in `settings`
+ * in the same transaction, for a crash to be repaired at the next start.
+ */
+export async function suspendCatalogSchema(
+  tx: Kysely<Database>,
+  options: { tables: readonly CatalogTable[]; remember?: boolean },
+): Promise<SuspendedSchema> {
+  if (isPostgres(tx)) {
+    assert(!options.remember, 'PostgreSQL sets its schema aside inside the one load transaction only');
+    return suspendPostgres(tx, options.tables);
+  }
+  const suspended = await suspendSqlite(tx, options.tables);
+  if (options.remember) await rememberSuspended(tx, suspended);
+  return suspended;
+}
+
+/** Builds again what suspendCatalogSchema set aside, inside `tx`, and forgets the stored copy. */
+export async function restoreCatalogSchema(tx: Kysely<Database>, suspended: SuspendedSchema): Promise<void> {
+  if (isPostgres(tx)) {
+    await sql.raw(`set local maintenance_work_mem = '${postgresIndexBuildMemoryKib}kB'`).execute(tx);
+    await sql.raw(`set local work_mem = '${postgresValidationMemoryKib}kB'`).execute(tx);
+    for (const statement of suspended.statements) await sql.raw(statement).execute(tx);
+    return;
+  }
+  const threadsBefore = (await sql<{ threads: number }>`pragma threads`.execute(tx)).rows[0]?.threads ?? 0;
+  await sql.raw(`pragma threads = ${sqliteSortThreads}`).execute(tx);
+  try {
+    for (const statement of suspended.statements) {
+      // A store opened while the load ran may have rebuilt some already (repairSuspendedSchema).
+      if (!(await sqliteIndexExists(tx, indexNameOf(statement)))) await sql.raw(statement).execute(tx);
+    }
+  } finally {
+    await sql.raw(`pragma threads = ${threadsBefore}`).execute(tx);
+  }
+  await tx.deleteFrom('settings').where('key', '=', suspendedSchemaKey).execute();
+}
+
+/**
+ * SQLite: rebuilds what a bulk load that did not finish (a crash, a kill) left set aside. Runs
+ * when the store opens; a no-op when nothing was left. Returns how many statements it ran.
+ */
+export async function repairSuspendedSchema(store: Store): Promise<number> {
+  if (store.dialect === 'postgres') return 0;
+  const row = await store.db.selectFrom('settings').select('value').where('key', '=', suspendedSchemaKey).executeTakeFirst();
+  if (row === undefined) return 0;
+  const suspended = JSON.parse(row.value) as SuspendedSchema;
+  await store.writeTransaction((tx) => restoreCatalogSchema(tx, suspended));
+  return suspended.statements.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite.
+
+async function suspendSqlite(tx: Kysely<Database>, tables: readonly CatalogTable[]): Promise<SuspendedSchema> {
+  // Indexes with SQL text are those created by CREATE INDEX; the automatic ones (primary keys,
+  // unique constraints) have none and stay. FTS5 tables have no indexes of this kind.
+  const result = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+    where type = 'index' and sql is not null and tbl_name in (${sql.join([...tables])}) order by name`.execute(tx);
+  for (const index of result.rows) await sql`drop index ${sql.id(index.name)}`.execute(tx);
+  // SQLite's foreign keys have no index of their own and are checked by lookups in the parent's
+  // primary key, which stays: they are kept.
+  return { statements: result.rows.map((index) => index.sql) };
+}
+
+async function rememberSuspended(tx: Kysely<Database>, suspended: SuspendedSchema): Promise<void> {
+  const value = JSON.stringify(suspended);
+  await tx
+    .insertInto('settings')
+    .values({ key: suspendedSchemaKey, value })
+    .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
+    .execute();
+}
+
+async function sqliteIndexExists(db: Kysely<Database>, name: string): Promise<boolean> {
+  const result = await sql`select 1 from sqlite_master where type = 'index' and name = ${name}`.execute(db);
+  return result.rows.length > 0;
+}
+
+/** The index's name in `create index "name" on …` (as sqlite_master keeps it). */
+function indexNameOf(statement: string): string {
+  const match = /^\s*create\s+(?:unique\s+)?index\s+(?:if\s+not\s+exists\s+)?(?:"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|(\S+))/i.exec(statement);
+  assert(match !== null, `not an index definition: ${statement}`);
+  return (match[1]?.replace(/""/g, '"') ?? match[2] ?? match[3] ?? match[4])!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL.
+
+async function existingPostgresTables(tx: Kysely<Database>, tables: readonly CatalogTable[]): Promise<string[]> {
+  const result = await sql<{ name: string }>`select name from unnest(${`{${tables.join(',')}}`}::text[]) as name
+    where to_regclass(name) is not null`.execute(tx);
+  return result.rows.map((row) => row.name);
+}
+
+async function suspendPostgres(tx: Kysely<Database>, tables: readonly CatalogTable[]): Promise<SuspendedSchema> {
+  const names = sql.join((await existingPostgresTables(tx, tables)).map((table) => sql`${table}::regclass`));
+  // Foreign keys declared by the tables being filled (those pointing at them from other tables
+  // stay: their rows, if any, keep being checked).
+  const foreignKeys = await sql<{ table_name: string; name: string; definition: string }>`
+    select conrelid::regclass::text as table_name, conname as name, pg_get_constraintdef(oid) as definition
+    from pg_constraint where contype = 'f' and conrelid in (${names}) order by conrelid::regclass::text, conname`.execute(tx);
+  // Indexes that back no constraint: the secondary btrees and the full-text GIN indexes.
+  const indexes = await sql<{ name: string; definition: string }>`
+    select indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as definition
+    from pg_index where indrelid in (${names})
+      and not exists (select 1 from pg_constraint where conindid = pg_index.indexrelid)
+    order by indexrelid::regclass::text`.execute(tx);
+  for (const key of foreignKeys.rows) await sql`alter table ${sql.raw(key.table_name)} drop constraint ${sql.id(key.name)}`.execute(tx);
+  for (const index of indexes.rows) await sql`drop index ${sql.raw(index.name)}`.execute(tx);
+  return {
+    statements: [
+      ...indexes.rows.map((index) => index.definition),
+      ...foreignKeys.rows.map((key) => `alter table ${key.table_name} add constraint ${quoteIdentifier(key.name)} ${key.definition}`),
+    ],
+  };
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

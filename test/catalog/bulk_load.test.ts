@@ -1,0 +1,166 @@
+// Proves the bulk path of catalog loads into an empty catalog (store/catalog_bulk_load.ts): a
+// seed or an import that sets indexes and foreign keys aside writes exactly the rows and search
+// documents of the row-by-row path, and afterwards, whether the load succeeded, failed or (on
+// SQLite) crashed half-way, every index and constraint of the migrations is there as before.
+import { rm } from 'node:fs/promises';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { openStore, type Store } from '../../src/store/database.ts';
+import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
+import { importCatalog } from '../../src/app/catalog/import_catalog.ts';
+import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
+import { companyTables, contactTables, suspendCatalogSchema, suspendedSchemaKey } from '../../src/store/catalog_bulk_load.ts';
+import { createTestDatabase, describeEachDatabase, openTestStore, testDatabases, type TestStore } from '../harness/databases.ts';
+import { getCompany, getCompanyNews, getContact } from '../../src/store/catalog.ts';
+import { chunked, ndjson, searchDocumentsInStep, testNow } from './catalog_fixtures.ts';
+
+const seed = 7;
+const companyCount = 1_100;
+const companies = [...generateCompanies({ seed, count: 300 })];
+const contacts = companies.flatMap((company) => [...generateContacts(company, { seed })]);
+
+const catalogTables = [...companyTables, ...contactTables];
+
+/** Every row of every catalog table (SQLite: with rowids, which the FTS documents key on), sorted. */
+async function catalogRows(store: Store): Promise<Record<string, string[]>> {
+  const rows: Record<string, string[]> = {};
+  for (const table of catalogTables) {
+    if (!(await tableExists(store, table))) continue;
+    const select = store.dialect === 'sqlite' ? `select rowid as row_key, * from ${table}` : `select * from ${table}`;
+    const result = await sql<Record<string, unknown>>`${sql.raw(select)}`.execute(store.db);
+    rows[table] = result.rows.map((row) => JSON.stringify(row)).sort();
+  }
+  return rows;
+}
+
+async function tableExists(store: Store, table: string): Promise<boolean> {
+  const query =
+    store.dialect === 'sqlite'
+      ? sql`select 1 from sqlite_master where type = 'table' and name = ${table}`
+      : sql`select 1 where to_regclass(${table}) is not null`;
+  return (await query.execute(store.db)).rows.length > 0;
+}
+
+/**
+ * The database's schema: every table, index and trigger (SQLite; but the statistics tables that
+ * ANALYZE creates); every index and constraint (PostgreSQL).
+ */
+async function schema(store: Store): Promise<string[]> {
+  const query =
+    store.dialect === 'sqlite'
+      ? sql<Record<string, unknown>>`select type, name, tbl_name, sql from sqlite_master
+          where name not like 'sqlite_stat%' order by type, name`
+      : sql<Record<string, unknown>>`select 'index' as kind, indexname as name, indexdef as definition, null as valid
+          from pg_indexes where schemaname = 'public'
+        union all
+        select 'constraint', conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid), convalidated::text
+          from pg_constraint where connamespace = 'public'::regnamespace
+        order by 1, 2`;
+  return (await query.execute(store.db)).rows.map((row) => JSON.stringify(row));
+}
+
+async function importBoth(store: Store): Promise<void> {
+  expect(await importCatalog(store, { type: 'companies', input: chunked(ndjson(companies)), now: testNow })).toMatchObject({ ok: true });
+  expect(await importCatalog(store, { type: 'contacts', input: chunked(ndjson(contacts)), now: testNow })).toMatchObject({ ok: true });
+}
+
+describeEachDatabase('catalog bulk loads', (kind) => {
+  let bulk: TestStore;
+  let rowByRow: TestStore;
+  let migrated: string[];
+
+  beforeEach(async () => {
+    [bulk, rowByRow] = await Promise.all([openTestStore(kind), openTestStore(kind)]);
+    migrated = await schema(bulk);
+  });
+
+  afterEach(async () => {
+    await Promise.all([bulk.dropDatabase(), rowByRow.dropDatabase()]);
+  });
+
+  test('a seed into an empty catalog writes what the row-by-row seed writes, and restores the schema', async () => {
+    await seedCatalog(bulk, { companies: companyCount, seed, now: testNow });
+    await seedCatalog(rowByRow, { companies: companyCount, seed, now: testNow, bulk: false });
+    expect(await catalogRows(bulk)).toEqual(await catalogRows(rowByRow));
+    expect(await searchDocumentsInStep(bulk)).toMatchObject({ ok: true });
+    expect(await schema(bulk)).toEqual(migrated);
+    expect(await bulk.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).execute()).toEqual([]);
+  });
+
+  test('an import into an empty catalog writes what the row-by-row seed of the same records writes', async () => {
+    await importBoth(bulk);
+    await seedCatalog(rowByRow, { companies: companies.length, seed, now: testNow, bulk: false });
+    expect(await catalogRows(bulk)).toEqual(await catalogRows(rowByRow));
+    expect(await schema(bulk)).toEqual(migrated);
+    // Importing again goes row by row (the catalog is no longer empty) and changes nothing.
+    await importBoth(bulk);
+    expect(await catalogRows(bulk)).toEqual(await catalogRows(rowByRow));
+  });
+
+  test('values with tabs, line breaks, backslashes, quotes and any Unicode come back as written', async () => {
+    const awkward = 'a\tb\nc\r\\N \\ "quoted" \'single\' {braces} ünïcödé 東京 🚀';
+    const company = { ...companies[0]!, name: awkward, description: awkward, technologies: [awkward], news: [{ ...companies[0]!.news[0]!, title: awkward }] };
+    const [contact] = contacts.filter((item) => item.company_id === company.id);
+    const awkwardContact = { ...contact!, title: awkward, first_name: '\\N' };
+    for (let pass = 0; pass < 2; pass += 1) {
+      // The first pass copies into empty tables, the second upserts over the records.
+      expect(await importCatalog(bulk, { type: 'companies', input: chunked(ndjson([company])), now: testNow })).toMatchObject({ ok: true });
+      expect(await importCatalog(bulk, { type: 'contacts', input: chunked(ndjson([awkwardContact])), now: testNow })).toMatchObject({ ok: true });
+      expect(await getCompany(bulk.db, company.id)).toMatchObject({ name: awkward, description: awkward, technologies: [awkward] });
+      expect((await getCompanyNews(bulk.db, company.id)).map((item) => item.title)).toContain(awkward);
+      expect(await getContact(bulk.db, awkwardContact.id)).toEqual(awkwardContact);
+    }
+  });
+
+  test('a failed bulk import leaves the catalog empty and every index and constraint in place', async () => {
+    const lines = [...companies.map((company) => JSON.stringify(company)), '{"id": "cmp_broken"}'];
+    const result = await importCatalog(bulk, { type: 'companies', input: chunked(ndjson(lines)), now: testNow, workers: 1 });
+    expect(result.ok).toBe(false);
+    expect(Object.values(await catalogRows(bulk)).every((rows) => rows.length === 0)).toBe(true);
+    expect(await schema(bulk)).toEqual(migrated);
+  });
+
+  test('a seed that fails half-way restores the schema (and on PostgreSQL writes nothing)', async () => {
+    const failing = seedCatalog(bulk, {
+      companies: companyCount,
+      seed,
+      now: testNow,
+      onProgress: () => {
+        throw new Error('stop the seed');
+      },
+    });
+    await expect(failing).rejects.toThrow('stop the seed');
+    expect(await schema(bulk)).toEqual(migrated);
+    const counts = Object.values(await catalogRows(bulk)).map((rows) => rows.length);
+    // SQLite commits batch by batch (a seed is re-runnable, not all or nothing); PostgreSQL's bulk
+    // seed is one transaction.
+    if (kind === 'postgres') expect(counts.every((count) => count === 0)).toBe(true);
+    await seedCatalog(bulk, { companies: companyCount, seed, now: testNow });
+    await seedCatalog(rowByRow, { companies: companyCount, seed, now: testNow, bulk: false });
+    expect(await catalogRows(bulk)).toEqual(await catalogRows(rowByRow));
+  });
+});
+
+describe.runIf(testDatabases.includes('sqlite'))('a crash in the middle of a bulk seed (sqlite)', () => {
+  test('the next opening of the store builds the indexes the seed had set aside', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const first = await openStore({ dataDir: database.dataDir });
+      const migrated = await schema(first);
+      // What the seed's first transaction does; then the process "dies" before the last one.
+      await first.writeTransaction((tx) => suspendCatalogSchema(tx, { tables: catalogTables, remember: true }));
+      expect(await schema(first)).not.toEqual(migrated);
+      await first.close();
+      const reopened = await openStore({ dataDir: database.dataDir });
+      try {
+        expect(await schema(reopened)).toEqual(migrated);
+        expect(await reopened.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).execute()).toEqual([]);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await database.drop();
+      await rm(database.dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,112 @@
+// Proves that the search statistics estimate word matches from the catalog's own fields on both
+// databases: exactly when every record is sampled, closely when a part is, and that each refresh
+// replaces the previous one.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../harness/databases.ts';
+import { startTestApp, type TestApp } from '../harness/test_app.ts';
+import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
+import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
+import { sampleWordCounts, scopeStatistics, ScopeEstimator, type SearchScope } from '../../src/domain/search/word_statistics.ts';
+import { searchWords } from '../../src/domain/search/text.ts';
+import { ensureSearchStatistics, refreshSearchStatistics, scopeEstimator } from '../../src/store/search_statistics.ts';
+import { refreshStatistics } from '../../src/store/statistics.ts';
+
+const seed = 11;
+const companyCount = 400;
+const companies = [...generateCompanies({ seed, count: companyCount })];
+const contacts = companies.flatMap((company) => [...generateContacts(company, { seed })]);
+const news = companies.flatMap((company) => company.news);
+
+/** Each scope's documents, straight from the generated records. */
+const scopeDocuments: Record<SearchScope, Array<Array<string | null>>> = {
+  company_name_domain: companies.map((company) => [company.name, company.domain]),
+  company_name_description: companies.map((company) => [company.name, company.description]),
+  company_all: companies.map((company) => [company.name, company.domain, company.description]),
+  company_country: companies.map((company) => [company.country]),
+  contact_title: contacts.map((contact) => [contact.title]),
+  news_text: news.map((item) => [item.title, item.summary]),
+};
+
+/** Documents holding a word starting with `prefix`: the truth the estimates approach. */
+function documentsMatching(scope: SearchScope, prefix: string): number {
+  return scopeDocuments[scope].filter((texts) => texts.some((text) => searchWords(text).some((word) => word.startsWith(prefix)))).length;
+}
+
+/** The words of a scope held by at least a fifth of its documents, and prefixes of them. */
+function commonPrefixes(scope: SearchScope): string[] {
+  const counts = sampleWordCounts(scopeDocuments[scope]);
+  const common = [...counts].filter(([, count]) => count >= scopeDocuments[scope].length / 5).map(([word]) => word);
+  return common.flatMap((word) => [word, word.slice(0, 3)]);
+}
+
+describeEachDatabase('search statistics', (kind) => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+    await seedCatalog(app.store, { companies: companyCount, seed, now: app.clock.now() });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('estimates exactly when the whole catalog is sampled (the seed refreshes them)', async () => {
+    for (const [scope, documents] of Object.entries(scopeDocuments) as Array<[SearchScope, Array<Array<string | null>>]>) {
+      const expected = new ScopeEstimator(
+        scopeStatistics({ scope, documents: documents.length, sampled: documents.length, counts: sampleWordCounts(documents) }),
+      );
+      const estimator = await scopeEstimator(app.store.readDb, scope);
+      expect(estimator, scope).toBeDefined();
+      const words = [...sampleWordCounts(documents).keys()];
+      expect(words.length).toBeGreaterThan(5);
+      for (const word of words) {
+        for (const prefix of [word, word.slice(0, 2)]) {
+          expect(estimator!.prefixMatches(prefix), `${scope} ${prefix}`).toBe(expected.prefixMatches(prefix));
+        }
+      }
+    }
+  });
+
+  it('estimates common words within a third of the truth from a sample of a quarter', async () => {
+    await app.store.writeTransaction(async (tx) => {
+      await refreshStatistics(tx);
+      await refreshSearchStatistics(tx, companyCount / 4);
+    });
+    const rows = await app.store.db.selectFrom('search_statistics').select(['scope', 'sampled', 'generation']).execute();
+    expect(rows).toHaveLength(Object.keys(scopeDocuments).length);
+    // The seed refreshed them once and refreshStatistics once more: this is the third.
+    for (const row of rows) expect(row.generation).toBe(3);
+    const companyRow = rows.find((row) => row.scope === 'company_name_domain')!;
+    expect(companyRow.sampled).toBeGreaterThan(companyCount / 10);
+    expect(companyRow.sampled).toBeLessThan(companyCount);
+
+    for (const scope of ['company_name_domain', 'company_all', 'contact_title'] as const) {
+      const statistics = await app.store.db.selectFrom('search_statistics').select(['documents', 'sampled']).where('scope', '=', scope).executeTakeFirstOrThrow();
+      const words = await app.store.db.selectFrom('search_word_statistics').select(['word', 'sampled_documents']).where('scope', '=', scope).execute();
+      const estimator = new ScopeEstimator({
+        scope,
+        documents: Number(statistics.documents),
+        sampled: statistics.sampled,
+        words: words.map((row) => ({ word: row.word, sampledDocuments: row.sampled_documents })),
+      });
+      expect(Number(statistics.documents)).toBeGreaterThan(scopeDocuments[scope].length * 0.8);
+      expect(Number(statistics.documents)).toBeLessThan(scopeDocuments[scope].length * 1.2);
+      const prefixes = commonPrefixes(scope);
+      expect(prefixes.length).toBeGreaterThan(0);
+      for (const prefix of prefixes) {
+        const truth = documentsMatching(scope, prefix);
+        expect(estimator.prefixMatches(prefix), `${scope} ${prefix} (truly ${truth})`).toBeGreaterThan(truth * 0.67);
+        expect(estimator.prefixMatches(prefix), `${scope} ${prefix} (truly ${truth})`).toBeLessThan(truth * 1.5);
+      }
+    }
+  });
+
+  it('samples a catalog without statistics at start (a database upgraded to migration 0004)', async () => {
+    await app.store.db.deleteFrom('search_statistics').execute();
+    expect(await app.store.db.selectFrom('search_word_statistics').select('word').execute()).toHaveLength(0);
+    await ensureSearchStatistics(app.store);
+    const scopes = await app.store.db.selectFrom('search_statistics').select('scope').execute();
+    expect(scopes).toHaveLength(Object.keys(scopeDocuments).length);
+  });
+});

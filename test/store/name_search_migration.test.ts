@@ -1,0 +1,46 @@
+// Proves that migration 0004, run on a database that already holds a catalog, fills the name
+// documents exactly as the catalog writers write them, so basic search finds the same companies
+// before and after an upgrade.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { describeEachDatabase } from '../harness/databases.ts';
+import { startTestApp, type TestApp } from '../harness/test_app.ts';
+import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
+import { migrate } from '../../src/store/database.ts';
+
+const companyCount = 150;
+
+describeEachDatabase('migration 0004 on an existing catalog', (kind) => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp(kind);
+    await seedCatalog(app.store, { companies: companyCount, seed: 5, now: app.clock.now() });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** The name documents, in a form both engines can compare: SQLite's text, PostgreSQL's tsvector text. */
+  async function nameDocuments(): Promise<unknown[]> {
+    if (kind === 'sqlite') {
+      const rows = await sql<{ key: number; name: string; domain: string }>`select rowid as key, name, domain from company_names order by rowid`.execute(app.store.db);
+      return rows.rows;
+    }
+    const rows = await sql<{ key: string; document: string }>`select company_id as key, document::text as document from company_names order by company_id`.execute(app.store.db);
+    return rows.rows;
+  }
+
+  it('backfills every company as the writers do', async () => {
+    const written = await nameDocuments();
+    expect(written).toHaveLength(companyCount);
+    // Back to the schema of migration 0003, with the catalog still there, then up again.
+    await sql`drop table search_word_statistics`.execute(app.store.db);
+    await sql`drop table search_statistics`.execute(app.store.db);
+    await sql`drop table company_names`.execute(app.store.db);
+    await sql`delete from kysely_migration where name = '0004_name_search'`.execute(app.store.db);
+    await migrate(app.store.db);
+    expect(await nameDocuments()).toEqual(written);
+  });
+});
