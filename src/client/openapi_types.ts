@@ -2839,7 +2839,7 @@ export interface paths {
         put?: never;
         /**
          * Add a user to the account
-         * @description Owners only (signed in). The new user signs in with this email and password. 422 (`field: email`) when the email cannot be used (it is already some user's; the message does not say whose).
+         * @description Owners only (signed in). The new user signs in with this email and password. 422 (`field: email`) when the email cannot be used (it is already some user's; the message does not say whose). A repeat with the same Idempotency-Key returns the user made first (the password is left out of the comparison); with another email or role, 409.
          */
         post: {
             parameters: {
@@ -2921,6 +2921,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `idempotency_conflict`: the Idempotency-Key was used before with another request */
+                409: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `payload_too_large`: the body is larger than the bound */
                 413: {
                     headers: {
@@ -2976,6 +2987,162 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a user from the account
+         * @description Owners only (signed in): members and API keys get 403 `forbidden`. Deletes the user and ends their sessions; their email can then be used again. A user of another account is 404. Removing the account's last owner (yourself included) is 422 (`field: id`).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            removed: true;
+                            user: {
+                                id: string;
+                                account_id: string;
+                                email: string;
+                                /** @enum {string} */
+                                role: "owner" | "member";
+                                created_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found`: no such record, account or route */
+                404: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large`: the body is larger than the bound */
+                413: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                422: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3085,7 +3252,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description The secret `key` is shown in this response only. Only a signed-in owner (the session cookie) may: members and API keys get 403 `forbidden` (a key for automation comes from an owner, or from `POST /admin/v1/accounts/{id}/api-keys`).
+         * @description The secret `key` is shown in this response only. Only a signed-in owner (the session cookie) may: members and API keys get 403 `forbidden` (a key for automation comes from an owner, or from `POST /admin/v1/accounts/{id}/api-keys`). A repeat with the same Idempotency-Key creates no second key and returns the first one's id, name and prefix with `key: null`: only a hash of the secret is kept.
          */
         post: {
             parameters: {
@@ -3122,7 +3289,7 @@ export interface paths {
                             id: string;
                             account_id: string;
                             name: string | null;
-                            key: string;
+                            key: string | null;
                             prefix: string;
                             created_at: string;
                         };
@@ -3150,6 +3317,17 @@ export interface paths {
                 };
                 /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `idempotency_conflict`: the Idempotency-Key was used before with another request */
+                409: {
                     headers: {
                         /** @description The account's credit balance after this request */
                         "X-Credits-Remaining"?: number;
@@ -4182,7 +4360,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue an API key */
+        /**
+         * Issue an API key
+         * @description The secret `key` is shown in this response only. A repeat with the same Idempotency-Key creates no second key and returns the first one's id, name and prefix with `key: null`: only a hash of the secret is kept.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4210,7 +4391,7 @@ export interface paths {
                             id: string;
                             account_id: string;
                             name: string | null;
-                            key: string;
+                            key: string | null;
                             prefix: string;
                             created_at: string;
                         };
@@ -4236,6 +4417,15 @@ export interface paths {
                 };
                 /** @description `not_found`: no such record, account or route */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `idempotency_conflict`: the Idempotency-Key was used before with another request */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

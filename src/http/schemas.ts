@@ -121,7 +121,7 @@ export const apiKeySchema = z.object({
   id: z.string(),
   account_id: z.string(),
   name: z.string().nullable(),
-  key: z.string(),
+  key: z.string().nullable().describe('the secret, shown in the first response only: null when an Idempotency-Key replays the creation (only a hash of the secret is kept)'),
   prefix: z.string(),
   created_at: z.string(),
 });

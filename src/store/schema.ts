@@ -1,5 +1,7 @@
 // The database's shape, as Kysely sees it. Times are integers: milliseconds since the Unix
 // epoch (UTC), the same on SQLite and PostgreSQL. Credits are integers. JSON is stored as text.
+import type { ColumnType } from 'kysely';
+
 export interface PlansTable {
   id: string;
   name: string;
@@ -230,6 +232,16 @@ export interface UsersTable {
   /** `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` (src/app/users/passwords.ts). */
   password_hash: string;
   created_at: number;
+  /** Always `user` (a CHECK): half of the foreign key to sign_in_emails. Defaulted, never written. */
+  email_kind: ColumnType<'user', undefined, never>;
+}
+
+export type SignInEmailKind = 'user' | 'operator';
+
+/** Every sign-in email, once: the database's guarantee that one email is one person of one kind. */
+export interface SignInEmailsTable {
+  email: string;
+  kind: SignInEmailKind;
 }
 
 /** A signed-in customer user's session; times are wall time (sessions do not follow the test clock). */
@@ -248,6 +260,8 @@ export interface OperatorUsersTable {
   email: string;
   password_hash: string;
   created_at: number;
+  /** Always `operator` (a CHECK): half of the foreign key to sign_in_emails. Defaulted, never written. */
+  email_kind: ColumnType<'operator', undefined, never>;
 }
 
 export interface OperatorSessionsTable {
@@ -276,6 +290,7 @@ export interface Database {
   contacts: ContactsTable;
   search_statistics: SearchStatisticsTable;
   search_word_statistics: SearchWordStatisticsTable;
+  sign_in_emails: SignInEmailsTable;
   users: UsersTable;
   user_sessions: UserSessionsTable;
   operator_users: OperatorUsersTable;

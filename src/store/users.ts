@@ -1,11 +1,30 @@
 // Customer users, operator users and their sign-in sessions. Emails arrive normalized
 // (src/app/users/emails.ts); tokens arrive hashed.
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { AccountsTable, Database, OperatorUsersTable, UsersTable } from './schema.ts';
-import type { Dialect } from './database.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { AccountsTable, Database, OperatorUsersTable, SignInEmailKind, UsersTable } from './schema.ts';
 
-export type UserRow = Selectable<UsersTable>;
-export type OperatorUserRow = Selectable<OperatorUsersTable>;
+/** A row without its `email_kind`, which is constant (a CHECK) and exists only for the foreign key. */
+export type UserRow = Omit<Selectable<UsersTable>, 'email_kind'>;
+export type OperatorUserRow = Omit<Selectable<OperatorUsersTable>, 'email_kind'>;
+
+/**
+ * Reserves `email` for a user of `kind`, in the caller's transaction, before the user row that
+ * references it; false when the email is already some user's, of either kind. The primary key
+ * decides: on PostgreSQL a concurrent writer of the same email waits for the first to commit
+ * (or roll back), then finds it taken (or takes it). ON CONFLICT DO NOTHING reports the unique
+ * violation as a value without aborting a PostgreSQL transaction.
+ */
+export async function reserveSignInEmail(tx: Kysely<Database>, email: string, kind: SignInEmailKind): Promise<boolean> {
+  const inserted = await tx
+    .insertInto('sign_in_emails')
+    .values({ email, kind })
+    .onConflict((conflict) => conflict.column('email').doNothing())
+    .executeTakeFirst();
+  return inserted.numInsertedOrUpdatedRows === 1n;
+}
+
+const userColumns = ['account_id', 'id', 'email', 'role', 'password_hash', 'created_at'] as const;
+const operatorColumns = ['id', 'email', 'password_hash', 'created_at'] as const;
 
 export async function insertUser(db: Kysely<Database>, row: UserRow): Promise<void> {
   await db.insertInto('users').values(row).execute();
@@ -16,31 +35,45 @@ export async function insertOperatorUser(db: Kysely<Database>, row: OperatorUser
 }
 
 export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  return db.selectFrom('users').select(userColumns).where('email', '=', email).executeTakeFirst();
 }
 
 export async function findOperatorByEmail(db: Kysely<Database>, email: string): Promise<OperatorUserRow | undefined> {
-  return db.selectFrom('operator_users').selectAll().where('email', '=', email).executeTakeFirst();
+  return db.selectFrom('operator_users').select(operatorColumns).where('email', '=', email).executeTakeFirst();
 }
 
-/** Whether any user, customer or operator, signs in with `email`. */
-export async function emailTaken(db: Kysely<Database>, email: string): Promise<boolean> {
-  const [user, operator] = await Promise.all([findUserByEmail(db, email), findOperatorByEmail(db, email)]);
-  return user !== undefined || operator !== undefined;
+/** One user of an account, if it exists there. */
+export async function findUser(db: Kysely<Database>, accountId: string, userId: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .select(userColumns)
+    .where('account_id', '=', accountId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** How many owners the account has. */
+export async function countOwners(db: Kysely<Database>, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('owners'))
+    .where('account_id', '=', accountId)
+    .where('role', '=', 'owner')
+    .executeTakeFirstOrThrow();
+  return Number(row.owners);
 }
 
 /**
- * Emails are unique within each table by a constraint; across the two tables, a writer checks
- * the other table first. On PostgreSQL two writers of the same email would both pass that check
- * under READ COMMITTED, so each takes a transaction-scoped advisory lock on the email first;
- * SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+ * Deletes a user, its sessions (by the foreign key's cascade) and its sign-in email, which can
+ * then be used again, in the caller's transaction.
  */
-export async function lockEmail(tx: Kysely<Database>, dialect: Dialect, email: string): Promise<void> {
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`quarry_email:${email}`}))`.execute(tx);
+export async function deleteUser(tx: Kysely<Database>, user: { account_id: string; id: string; email: string }): Promise<void> {
+  await tx.deleteFrom('users').where('account_id', '=', user.account_id).where('id', '=', user.id).execute();
+  await tx.deleteFrom('sign_in_emails').where('email', '=', user.email).where('kind', '=', 'user').execute();
 }
 
 export async function listUsers(db: Kysely<Database>, accountId: string, options: { limit: number; afterId?: string | undefined }): Promise<UserRow[]> {
-  let query = db.selectFrom('users').selectAll().where('account_id', '=', accountId);
+  let query = db.selectFrom('users').select(userColumns).where('account_id', '=', accountId);
   if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
   return query.orderBy('id').limit(options.limit).execute();
 }
@@ -98,7 +131,7 @@ export async function findOperatorSession(
     .selectFrom('operator_sessions')
     .innerJoin('operator_users', 'operator_users.id', 'operator_sessions.operator_id')
     .select(['operator_sessions.expires_at as session_expires_at'])
-    .selectAll('operator_users')
+    .select(operatorColumns.map((column) => `operator_users.${column}` as const))
     .where('operator_sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -129,5 +162,5 @@ export async function deleteExpiredOperatorSessions(db: Kysely<Database>, operat
 }
 
 export async function listOperatorUsers(db: Kysely<Database>, limit: number): Promise<OperatorUserRow[]> {
-  return db.selectFrom('operator_users').selectAll().orderBy('id').limit(limit).execute();
+  return db.selectFrom('operator_users').select(operatorColumns).orderBy('id').limit(limit).execute();
 }

@@ -110,6 +110,22 @@ describe('web app access', () => {
     await page.goto('/api-keys');
     await page.getByText('Only an owner of the account can create or revoke keys.').waitFor();
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    // A member sees the team but may not remove anyone.
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByText('(you)').waitFor();
+    expect(await page.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+
+    // The owner removes the member (after confirming): the member's open page is signed out.
+    const removingPage = await newPage(browser, server);
+    await signIn(removingPage, own.email);
+    await removingPage.getByRole('link', { name: 'Team' }).click();
+    await removingPage.getByRole('button', { name: `Remove ${memberEmail}` }).click();
+    await removingPage.getByRole('button', { name: `Yes, remove ${memberEmail}` }).click();
+    await removingPage.getByRole('button', { name: `Remove ${memberEmail}` }).waitFor({ state: 'detached' });
+    expect(await removingPage.getByRole('cell', { name: memberEmail }).count()).toBe(0);
+    await removingPage.context().close();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.context().close();
   });
 });

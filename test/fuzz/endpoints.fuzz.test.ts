@@ -269,7 +269,7 @@ async function fuzzEachRoute(world: World, build: (route: FuzzRoute) => fc.Arbit
 // ---- What each input kind may get ----------------------------------------------------------
 
 /** Routes for signed-in owners only: an API key, the fuzz's only customer credential, gets 403 forbidden there. */
-const ownersOnlyRoutes = new Set(['POST /v1/members', 'POST /v1/api-keys', 'DELETE /v1/api-keys/{id}']);
+const ownersOnlyRoutes = new Set(['POST /v1/members', 'DELETE /v1/members/{id}', 'POST /v1/api-keys', 'DELETE /v1/api-keys/{id}']);
 
 /** Input that may be fine: any success, a validation refusal, an idempotency conflict. */
 function lenient(route: FuzzRoute, caller: Caller): number[] {

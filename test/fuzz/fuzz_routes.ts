@@ -52,6 +52,7 @@ export const knownRoutes = [
   'DELETE /v1/session',
   'GET /v1/members',
   'POST /v1/members',
+  'DELETE /v1/members/{id}',
   'GET /v1/api-keys',
   'POST /v1/api-keys',
   'DELETE /v1/api-keys/{id}',

@@ -1,10 +1,11 @@
-// Proves what a signed-in user may do: owners open accounts with owners and add members (a taken email is refused without saying whose), keys are created and revoked only by signed-in owners (not members, not keys), a user never reaches another account's data by changing ids, an API-only plan's users get the account area but not the data pages, and a web charge lands in the ledger as channel web with the user as actor.
+// Proves what a signed-in user may do: owners open accounts with owners and add members (a taken email is refused without saying whose), keys are created and revoked only by signed-in owners (not members, not keys), a user never reaches another account's data by changing ids, an API-only plan's users get the account area but not the data pages, and a web charge lands in the ledger as channel web with the user as actor; owners remove users (ending their sessions, freeing their email) but never the last owner; an Idempotency-Key on member and key creations creates once and never keeps a password or a key's secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../harness/databases.ts';
 import { startTestApp, type TestApp, type WebSession } from '../harness/test_app.ts';
 import { insertCompany, insertContact } from '../factories/catalog.ts';
 import { expectError, fullLedger } from '../factories/accounts.ts';
 import { emailUnavailableMessage } from '../../src/app/users/create_user.ts';
+import { lastOwnerMessage } from '../../src/app/users/remove_user.ts';
 
 let emailSequence = 0;
 function newEmail(name = 'user'): string {
@@ -163,6 +164,135 @@ describeEachDatabase('web accounts: owners, members, keys, plan gates, web charg
       expect(after.find((key: { id: string }) => key.id === target.body.id).revoked_at).toBeNull();
       // Keys for automation come from the operator API.
       expect((await app.admin('POST', `/admin/v1/accounts/${account.id}/api-keys`)).status).toBe(201);
+    });
+  });
+
+  describe('removing members (DELETE /v1/members/{id})', () => {
+    it('lets an owner remove a member: the member’s sessions end at once and the email can be used again', async () => {
+      const ownerEmail = newEmail('owner');
+      const account = await app.createAccountWithOwner('platform', { email: ownerEmail, password });
+      const owner = await app.signIn(ownerEmail, password);
+      const memberEmail = newEmail('removed');
+      const added = await app.web(owner, 'POST', '/v1/members', { body: { email: memberEmail, password } });
+      const member = await app.signIn(memberEmail, password);
+      expect((await app.web(member, 'GET', '/v1/account')).status).toBe(200);
+      const removed = await app.web(owner, 'DELETE', `/v1/members/${added.body.user.id}`);
+      expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+      expect(removed.body).toEqual({ removed: true, user: added.body.user });
+      expectError(await app.web(member, 'GET', '/v1/account'), 401, 'unauthorized');
+      const sessions = await app.store.db.selectFrom('user_sessions').select('token_hash').where('account_id', '=', account.id).where('user_id', '=', added.body.user.id).execute();
+      expect(sessions).toEqual([]);
+      expect((await app.web(owner, 'GET', '/v1/members')).body.data.map((user: { email: string }) => user.email)).toEqual([ownerEmail.toLowerCase()]);
+      expectError(await app.web(owner, 'DELETE', `/v1/members/${added.body.user.id}`), 404, 'not_found');
+      expect((await app.web(owner, 'POST', '/v1/members', { body: { email: memberEmail, password } })).status).toBe(201);
+    });
+
+    it('refuses members and API keys (403), and another account’s or an unknown user (404), removing nothing', async () => {
+      const ownerEmail = newEmail('owner');
+      const account = await app.createAccountWithOwner('platform', { email: ownerEmail, password });
+      const owner = await app.signIn(ownerEmail, password);
+      const memberEmail = newEmail('member');
+      await app.web(owner, 'POST', '/v1/members', { body: { email: memberEmail, password } });
+      const member = await app.signIn(memberEmail, password);
+      const otherEmail = newEmail('other-owner');
+      const other = await app.createAccountWithOwner('platform', { email: otherEmail, password });
+      expectError(await app.web(member, 'DELETE', `/v1/members/${account.ownerId}`), 403, 'forbidden');
+      expectError(await app.api('DELETE', `/v1/members/${account.ownerId}`, { key: account.key }), 403, 'forbidden');
+      expectError(await app.web(owner, 'DELETE', `/v1/members/${other.ownerId}`), 404, 'not_found');
+      expectError(await app.web(owner, 'DELETE', '/v1/members/usr_unknown'), 404, 'not_found');
+      expect((await app.web(owner, 'GET', '/v1/members')).body.data).toHaveLength(2);
+      expect((await app.signIn(otherEmail, password)).body.account.id).toBe(other.id);
+    });
+
+    it('refuses removing the last owner (422), and lets an owner remove another owner, or themselves while another remains', async () => {
+      const firstEmail = newEmail('first-owner');
+      const account = await app.createAccountWithOwner('platform', { email: firstEmail, password });
+      const first = await app.signIn(firstEmail, password);
+      const refused = expectError(await app.web(first, 'DELETE', `/v1/members/${account.ownerId}`), 422, 'invalid_request');
+      expect(refused.field).toBe('id');
+      expect(refused.message).toBe(lastOwnerMessage);
+      const secondEmail = newEmail('second-owner');
+      const second = await app.web(first, 'POST', '/v1/members', { body: { email: secondEmail, password, role: 'owner' } });
+      expect((await app.web(first, 'DELETE', `/v1/members/${account.ownerId}`)).status).toBe(200);
+      expectError(await app.web(first, 'GET', '/v1/members'), 401, 'unauthorized');
+      const secondSession = await app.signIn(secondEmail, password);
+      expectError(await app.web(secondSession, 'DELETE', `/v1/members/${second.body.user.id}`), 422, 'invalid_request');
+      expect((await app.web(secondSession, 'GET', '/v1/members')).body.data.map((user: { role: string }) => user.role)).toEqual(['owner']);
+    });
+
+    it('keeps an owner when two owners remove each other at once', async () => {
+      const firstEmail = newEmail('first-owner');
+      const account = await app.createAccountWithOwner('platform', { email: firstEmail, password });
+      const first = await app.signIn(firstEmail, password);
+      const secondEmail = newEmail('second-owner');
+      const second = await app.web(first, 'POST', '/v1/members', { body: { email: secondEmail, password, role: 'owner' } });
+      const secondSession = await app.signIn(secondEmail, password);
+      const results = await Promise.all([
+        app.web(first, 'DELETE', `/v1/members/${second.body.user.id}`),
+        app.web(secondSession, 'DELETE', `/v1/members/${account.ownerId}`),
+      ]);
+      expect(results.filter((result) => result.status === 200)).toHaveLength(1);
+      const owners = await app.store.db.selectFrom('users').select('id').where('account_id', '=', account.id).where('role', '=', 'owner').execute();
+      expect(owners).toHaveLength(1);
+    });
+  });
+
+  describe('Idempotency-Key on POST /v1/members and the API key creations', () => {
+    it('adds one member for a repeated key, replays it without keeping the password, and refuses another body (409)', async () => {
+      const ownerEmail = newEmail('owner');
+      await app.createAccountWithOwner('platform', { email: ownerEmail, password });
+      const owner = await app.signIn(ownerEmail, password);
+      const email = newEmail('idem-member');
+      const headers = { 'idempotency-key': `member-${email}` };
+      const first = await app.web(owner, 'POST', '/v1/members', { body: { email, password }, headers });
+      const second = await app.web(owner, 'POST', '/v1/members', { body: { email, password: 'another password' }, headers });
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      expect(second.status).toBe(201);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.body).toEqual(first.body);
+      expect((await app.web(owner, 'GET', '/v1/members')).body.data).toHaveLength(2);
+      expectError(await app.web(owner, 'POST', '/v1/members', { body: { email: newEmail(), password }, headers }), 409, 'idempotency_conflict');
+      const stored = await app.store.db.selectFrom('idempotency_keys').select(['response_body', 'fingerprint']).where('key', '=', headers['idempotency-key']).executeTakeFirstOrThrow();
+      expect(JSON.stringify(stored)).not.toContain(password);
+    });
+
+    it('claims nothing when the member is refused, so a retry with the same key runs again', async () => {
+      const ownerEmail = newEmail('owner');
+      await app.createAccountWithOwner('platform', { email: ownerEmail, password });
+      const owner = await app.signIn(ownerEmail, password);
+      const headers = { 'idempotency-key': `taken-${ownerEmail}` };
+      expectError(await app.web(owner, 'POST', '/v1/members', { body: { email: ownerEmail, password }, headers }), 422, 'invalid_request');
+      expect(await app.store.db.selectFrom('idempotency_keys').select('key').where('key', '=', headers['idempotency-key']).execute()).toEqual([]);
+    });
+
+    it('creates one API key for a repeated key and replays its id and prefix with key null, never storing the secret', async () => {
+      const ownerEmail = newEmail('owner');
+      const account = await app.createAccountWithOwner('platform', { email: ownerEmail, password });
+      const owner = await app.signIn(ownerEmail, password);
+      const before = (await app.web(owner, 'GET', '/v1/api-keys')).body.data.length;
+      const headers = { 'idempotency-key': `key-${ownerEmail}` };
+      const first = await app.web(owner, 'POST', '/v1/api-keys', { body: { name: 'ci' }, headers });
+      const second = await app.web(owner, 'POST', '/v1/api-keys', { body: { name: 'ci' }, headers });
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      expect(first.body.key).toMatch(/^qry_/);
+      expect(second.status).toBe(201);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(second.body).toEqual({ ...first.body, key: null });
+      expect((await app.web(owner, 'GET', '/v1/api-keys')).body.data).toHaveLength(before + 1);
+      expectError(await app.web(owner, 'POST', '/v1/api-keys', { body: { name: 'other' }, headers }), 409, 'idempotency_conflict');
+      const stored = await app.store.db.selectFrom('idempotency_keys').select('response_body').where('account_id', '=', account.id).where('key', '=', headers['idempotency-key']).executeTakeFirstOrThrow();
+      expect(stored.response_body).not.toContain(first.body.key);
+
+      const operatorHeaders = { 'idempotency-key': `operator-key-${ownerEmail}` };
+      const issued = await app.admin('POST', `/admin/v1/accounts/${account.id}/api-keys`, { name: 'sync' }, operatorHeaders);
+      const reissued = await app.admin('POST', `/admin/v1/accounts/${account.id}/api-keys`, { name: 'sync' }, operatorHeaders);
+      expect(issued.status).toBe(201);
+      expect(issued.body.key).toMatch(/^qry_/);
+      expect(reissued.body).toEqual({ ...issued.body, key: null });
+      expect((await app.web(owner, 'GET', '/v1/api-keys')).body.data).toHaveLength(before + 2);
+      expectError(await app.admin('POST', `/admin/v1/accounts/${account.id}/api-keys`, { name: 'other' }, operatorHeaders), 409, 'idempotency_conflict');
+      expectError(await app.admin('POST', '/admin/v1/accounts/acct_unknown/api-keys', { name: 'sync' }, { 'idempotency-key': 'unknown-account' }), 404, 'not_found');
+      expect(await app.store.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'unknown-account').execute()).toEqual([]);
     });
   });
 

@@ -94,7 +94,7 @@ export async function createAccount(
       const apiKey = await insertNewApiKey(tx, account.id, 'default', now);
       let owner: UserView | null = null;
       if (input.owner && ownerPasswordHash) {
-        const added = await insertNewUser(tx, context.store.dialect, {
+        const added = await insertNewUser(tx, {
           accountId: account.id,
           email: input.owner.email,
           role: 'owner',

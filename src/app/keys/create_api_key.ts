@@ -1,4 +1,7 @@
-// Issues a new API key for an account. The secret is returned once and never stored.
+// Issues a new API key for an account. The secret is returned once and never stored: only its
+// SHA-256 hash and its display prefix are. With an Idempotency-Key, a repeat returns the same
+// key's id, name and prefix with `key: null` (a hash cannot give the secret back, and keeping the
+// secret for replays would store it in a form that leaks it).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { findAccount } from '../../store/accounts.ts';
@@ -6,15 +9,17 @@ import { insertApiKey } from '../../store/api_keys.ts';
 import { newId } from '../../lib/ids.ts';
 import { toIso } from '../../lib/clock.ts';
 import { fail, type Result } from '../../lib/result.ts';
+import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import type { AppContext } from '../context.ts';
+import { createOnce } from '../idempotency/create_once.ts';
 import { apiKeyDisplayChars, hashSecret, newApiKeySecret } from './api_key_secret.ts';
 
 export interface CreatedApiKey {
   id: string;
   account_id: string;
   name: string | null;
-  /** The secret: shown this once. */
-  key: string;
+  /** The secret: shown this once; null on an idempotent replay. */
+  key: string | null;
   prefix: string;
   created_at: string;
 }
@@ -25,7 +30,7 @@ export async function insertNewApiKey(
   accountId: string,
   name: string | null,
   now: number,
-): Promise<CreatedApiKey> {
+): Promise<CreatedApiKey & { key: string }> {
   const secret = newApiKeySecret();
   const row = {
     account_id: accountId,
@@ -42,10 +47,14 @@ export async function insertNewApiKey(
 
 export async function createApiKey(
   context: AppContext,
-  input: { accountId: string; name?: string | undefined },
-): Promise<Result<{ apiKey: CreatedApiKey }>> {
-  const { db } = context.store;
-  if (!(await findAccount(db, input.accountId))) return fail('not_found', `account ${input.accountId} not found`);
-  const apiKey = await insertNewApiKey(db, input.accountId, input.name ?? null, context.clock.now());
-  return { ok: true, apiKey };
+  input: { accountId: string; name?: string | undefined; idempotency?: IdempotencyClaim | undefined },
+): Promise<Result<{ apiKey: CreatedApiKey; replayed: boolean }>> {
+  return createOnce<{ apiKey: CreatedApiKey }>(context, {
+    claim: input.idempotency,
+    work: async (tx) => {
+      if (!(await findAccount(tx, input.accountId))) return fail('not_found', `account ${input.accountId} not found`);
+      return { ok: true, apiKey: await insertNewApiKey(tx, input.accountId, input.name ?? null, context.clock.now()) };
+    },
+    stored: ({ apiKey }) => ({ apiKey: { ...apiKey, key: null } }),
+  });
 }

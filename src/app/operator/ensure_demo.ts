@@ -111,12 +111,11 @@ async function storedDemoUsers(context: AppContext): Promise<DemoUser[] | undefi
 
 /** Inserts one demo user inside the transaction; a failure throws, so the transaction rolls back whole. */
 async function insertDemoUser(tx: Kysely<Database>, context: AppContext, user: DemoUser, passwordHash: string): Promise<void> {
-  const { dialect } = context.store;
   const now = context.clock.now();
   const created =
     user.account_id === null
-      ? await insertNewOperatorUser(tx, dialect, { email: user.email, passwordHash, now })
-      : await insertNewUser(tx, dialect, { accountId: user.account_id, email: user.email, role: 'owner', passwordHash, now, emailField: 'email' });
+      ? await insertNewOperatorUser(tx, { email: user.email, passwordHash, now })
+      : await insertNewUser(tx, { accountId: user.account_id, email: user.email, role: 'owner', passwordHash, now, emailField: 'email' });
   if (!created.ok) throw new Error(`could not create the demo user ${user.email}: ${created.message}`);
 }
 

@@ -105,14 +105,15 @@ function NewKeyNotice({ created, onDone }: { created: NewApiKey; onDone(): void 
         Copy it now and keep it safe. <strong>It is shown only this once</strong>: Quarry keeps only a hash of it.
       </p>
       <p className="secret">
-        <code data-testid="new-api-key">{created.key}</code>
+        {/* null only when the server replayed a repeated request: the secret is in the first answer alone. */}
+        {created.key !== null ? <code data-testid="new-api-key">{created.key}</code> : 'This request was repeated, and the key is shown only on the first answer: revoke it and create another.'}
       </p>
       <div className="actions">
         <button
           type="button"
           className="button-secondary"
           onClick={() => {
-            void navigator.clipboard?.writeText(created.key).then(() => setCopied(true));
+            if (created.key !== null) void navigator.clipboard?.writeText(created.key).then(() => setCopied(true));
           }}
         >
           {copied ? 'Copied' : 'Copy'}

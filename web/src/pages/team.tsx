@@ -1,5 +1,6 @@
 // Team: the account's users; owners add people (owners or members) with a first password that
-// they pass on. Members see the list.
+// they pass on, and remove people (after a confirmation; the server refuses the last owner).
+// Members see the list.
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api.ts';
 import { ErrorMessage, Loading, PageTitle, useAsync } from '../components/common.tsx';
@@ -27,24 +28,79 @@ export function TeamPage() {
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
                 <th scope="col">Since</th>
+                {owner && (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
               {members.data.data.map((member) => (
-                <tr key={member.id}>
-                  <td>
-                    {member.email}
-                    {member.id === session?.user.id && <span className="muted"> (you)</span>}
-                  </td>
-                  <td>{member.role}</td>
-                  <td>{formatDate(member.created_at)}</td>
-                </tr>
+                <MemberRow key={member.id} member={member} you={member.id === session?.user.id} canRemove={owner} onRemoved={members.reload} />
               ))}
             </tbody>
           </table>
         )}
       </section>
     </div>
+  );
+}
+
+interface Member {
+  id: string;
+  email: string;
+  role: string;
+  created_at: string;
+}
+
+function MemberRow({ member, you, canRemove, onRemoved }: { member: Member; you: boolean; canRemove: boolean; onRemoved(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const remove = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      // Removing yourself ends your session: the next request answers 401 and the sign-in page shows.
+      await unwrap(api.DELETE('/v1/members/{id}', { params: { path: { id: member.id } } }));
+      onRemoved();
+    } catch (caught) {
+      setError(caught);
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <tr>
+      <td>
+        {member.email}
+        {you && <span className="muted"> (you)</span>}
+      </td>
+      <td>{member.role}</td>
+      <td>{formatDate(member.created_at)}</td>
+      {canRemove && (
+        <td>
+          {confirming ? (
+            <span className="inline-confirm">
+              {you ? 'Remove yourself? You are signed out at once.' : 'Remove? They are signed out at once.'}{' '}
+              <button type="button" className="button-danger" disabled={busy} onClick={() => void remove()} aria-label={`Yes, remove ${member.email}`}>
+                Yes, remove
+              </button>{' '}
+              <button type="button" className="button-quiet" onClick={() => setConfirming(false)}>
+                Keep
+              </button>
+            </span>
+          ) : (
+            <button type="button" className="button-secondary" onClick={() => setConfirming(true)} aria-label={`Remove ${member.email}`}>
+              Remove
+            </button>
+          )}
+          <ErrorMessage error={error} />
+        </td>
+      )}
+    </tr>
   );
 }
 

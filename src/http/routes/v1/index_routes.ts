@@ -24,6 +24,7 @@ import { registerSessionGet } from './session_get.ts';
 import { registerSessionDelete } from './session_delete.ts';
 import { registerMembersList } from './members_list.ts';
 import { registerMembersCreate } from './members_create.ts';
+import { registerMembersDelete } from './members_delete.ts';
 import { registerApiKeysList } from './api_keys_list.ts';
 import { registerApiKeysCreate } from './api_keys_create.ts';
 import { registerApiKeysRevoke } from './api_keys_revoke.ts';
@@ -60,6 +61,7 @@ export function registerCustomerRoutes(app: RouteApp, context: AppContext, optio
     registerSessionDelete,
     registerMembersList,
     registerMembersCreate,
+    registerMembersDelete,
     registerApiKeysList,
     registerApiKeysCreate,
     registerApiKeysRevoke,
