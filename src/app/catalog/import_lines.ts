@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { encodeCatalogBatch, type CatalogEngine, type CatalogRows, type CompanyWrite, type ContactWrite } from '../../store/catalog_writes.ts';
 import { companyLineSchema, contactLineSchema } from './import_schemas.ts';
+import { fastCompanyLine, fastContactLine } from './import_fast_lines.ts';
 
 export type CatalogRecordType = 'companies' | 'contacts';
 
@@ -45,20 +46,29 @@ export interface CheckedChunk {
 
 export function checkChunk(chunk: LineChunk): CheckedChunk {
   return chunk.type === 'companies'
-    ? checkLines(chunk, companyLineSchema, (companies: CompanyWrite[]) => ({ companies, contacts: [] }))
-    : checkLines(chunk, contactLineSchema, (contacts: ContactWrite[]) => ({ companies: [], contacts }));
+    ? checkLines(chunk, { schema: companyLineSchema, fast: fastCompanyLine }, (companies: CompanyWrite[]) => ({ companies, contacts: [] }))
+    : checkLines(chunk, { schema: contactLineSchema, fast: fastContactLine }, (contacts: ContactWrite[]) => ({ companies: [], contacts }));
+}
+
+/**
+ * A line type's checks: the fast path (import_fast_lines.ts) for the common valid line, and the
+ * schema, which decides every line the fast path is not sure of and words its errors.
+ */
+interface LineChecks<Row> {
+  schema: z.ZodType<Row>;
+  fast: (value: unknown) => Row | undefined;
 }
 
 function checkLines<Row extends { id: string }>(
   chunk: LineChunk,
-  schema: z.ZodType<Row>,
+  checks: LineChecks<Row>,
   batch: (rows: Row[]) => { companies: CompanyWrite[]; contacts: ContactWrite[] },
 ): CheckedChunk {
   const checked: CheckedChunk = { validLines: [], ids: [], companyIds: [], invalid: [], rows: null };
   const rows: Row[] = [];
   for (let index = 0; index < chunk.numbers.length; index += 1) {
     const line = chunk.numbers[index]!;
-    const row = checkLine(line, chunk.texts[index]!, schema, checked.invalid);
+    const row = checkLine(line, chunk.texts[index]!, checks, checked.invalid);
     if (row === null) continue;
     checked.validLines.push(line);
     checked.ids.push(row.id);
@@ -71,7 +81,7 @@ function checkLines<Row extends { id: string }>(
 }
 
 /** The line's row when it is valid; otherwise its problems go to `invalid` and the result is null. */
-function checkLine<Row>(line: number, text: string, schema: z.ZodType<Row>, invalid: ImportLineError[][]): Row | null {
+function checkLine<Row>(line: number, text: string, checks: LineChecks<Row>, invalid: ImportLineError[][]): Row | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -79,7 +89,9 @@ function checkLine<Row>(line: number, text: string, schema: z.ZodType<Row>, inva
     invalid.push([{ line, message: `invalid JSON: ${(error as Error).message}` }]);
     return null;
   }
-  const parsed = schema.safeParse(value);
+  const fast = checks.fast(value);
+  if (fast !== undefined) return fast;
+  const parsed = checks.schema.safeParse(value);
   if (parsed.success) return parsed.data;
   invalid.push(parsed.error.issues.slice(0, importLineErrorsMax).map((issue) => issueError(line, issue)));
   return null;

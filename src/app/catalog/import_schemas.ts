@@ -38,16 +38,16 @@ export const foundedYearMin = 1600;
 export const yearMin = 1900;
 export const yearMax = 2100;
 
-const instantMin = Date.UTC(yearMin, 0, 1);
-const instantMax = Date.UTC(yearMax + 1, 0, 1) - 1;
+export const instantMin = Date.UTC(yearMin, 0, 1);
+export const instantMax = Date.UTC(yearMax + 1, 0, 1) - 1;
 
 /** URL-safe, since record ids appear in API paths (`/v1/companies/{id}`). */
-const recordIdPattern = /^[A-Za-z0-9][A-Za-z0-9._~:-]*$/;
-const categoryPattern = /^[a-z][a-z0-9_]*$/;
-const phonePattern = /^\+?[0-9 ().-]+$/;
+export const recordIdPattern = /^[A-Za-z0-9][A-Za-z0-9._~:-]*$/;
+export const categoryPattern = /^[a-z][a-z0-9_]*$/;
+export const phonePattern = /^\+?[0-9 ().-]+$/;
 
 /** ISO 3166-1 alpha-2: every officially assigned code. */
-const countryCodes = new Set(
+export const countryCodes: ReadonlySet<string> = new Set(
   `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
   BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER
   ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID
