@@ -3614,6 +3614,409 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tracked websites
+         * @description Oldest first. Needs `website_visitors`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                domain: string;
+                                created_at: string;
+                                snippet: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a website to track
+         * @description Paste the returned `snippet` into every page of the site: the companies whose networks visit it appear in `GET /v1/visitors` and get a free subscription (source `web_visit`). `domain` is a host name or a URL (its host is kept, lowercase). Adding a domain the account already tracks answers 200 with the existing site. Needs `website_visitors`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        domain: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            domain: string;
+                            created_at: string;
+                            snippet: string;
+                        };
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            domain: string;
+                            created_at: string;
+                            snippet: string;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `idempotency_conflict`: the Idempotency-Key was used before with another request */
+                409: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large`: the body is larger than the bound */
+                413: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/visitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Companies that visited your websites
+         * @description One item per company and site, newest last visit first. `since` and `until` bound the last visit (`since` inclusive, `until` exclusive). Each company gets a free subscription (source `web_visit`) on its first identified visit. Needs `website_visitors`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    site_id?: string;
+                    since?: string;
+                    until?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                company: {
+                                    id: string;
+                                    name: string | null;
+                                    domain: string | null;
+                                };
+                                site_id: string;
+                                visits: number;
+                                first_seen: string;
+                                last_seen: string;
+                                pages: string[];
+                                referrers: string[];
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description `invalid_request`: a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault */
+                400: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
+                429: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
+                        /** @description The key's burst: requests allowed at once (while rate limiting is on) */
+                        "RateLimit-Limit"?: number;
+                        /** @description Requests left in the bucket (while rate limiting is on) */
+                        "RateLimit-Remaining"?: number;
+                        /** @description Seconds until the bucket is full again (while rate limiting is on) */
+                        "RateLimit-Reset"?: number;
+                        /** @description The policy, e.g. `40;w=2`: 40 requests per 2-second window (while rate limiting is on) */
+                        "RateLimit-Policy"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Any other error (`internal` 500, …), in the same error shape */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/accounts": {
         parameters: {
             query?: never;

@@ -91,6 +91,7 @@ const tags = [
   { name: 'subscriptions', description: "The account's record subscriptions." },
   { name: 'session', description: 'Signing in and out of the web app: the session cookie and its CSRF token.' },
   { name: 'team', description: "The account's users: owners and members of the web app." },
+  { name: 'visitors', description: "Website visitors: the account's tracked sites (and the snippet to paste), and the companies identified visiting them. Needs `website_visitors`." },
   { name: 'keys', description: "The account's API keys: list, create (the secret is shown once), revoke." },
   { name: 'operator', description: 'The operator API (`/admin/v1`): accounts, credits, API keys, catalog imports, the test clock and reconciliation. Authenticated with the operator token.' },
 ];

@@ -18,6 +18,8 @@ import { registerCustomerRoutes } from './routes/v1/index_routes.ts';
 import { registerOperatorRoutes } from './admin/index_routes.ts';
 import { dummyPasswordHash } from '../app/users/passwords.ts';
 import { isWebAppPage, registerWebApp, sendWebAppPage } from './web_app.ts';
+import { registerTrackingScript } from './tracking/script_get.ts';
+import { registerCollect } from './tracking/collect.ts';
 
 /** Where `npm run build:web` puts the web app (web/dist at the repository's root). */
 export const webAppDirectoryDefault = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -92,6 +94,9 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
   // Before every route: the OpenAPI document only sees routes registered after it.
   await registerOpenApi(app);
   app.get('/health', async () => ({ ok: true }));
+  // Website tracking (public, outside the API document): the script and its page views.
+  registerTrackingScript(app);
+  registerCollect(app, context);
   await app.register(async (scope: RouteApp) => {
     // onRequest: a caller is authenticated before its input is even parsed, so an anonymous
     // request gets 401 (not validation details) and a key holder's 400 carries its balance.

@@ -31,6 +31,7 @@ export const idPrefixes = {
   request: 'req',
   user: 'usr',
   operator: 'opr',
+  site: 'site',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -271,6 +271,30 @@ export interface OperatorSessionsTable {
   expires_at: number;
 }
 
+/** Migration 0005: a website an account tracks with the snippet of GET /t.js. */
+export interface SitesTable {
+  account_id: string;
+  id: string;
+  /** A lowercase host name (domain/visitors/sites.ts). */
+  domain: string;
+  created_at: number;
+}
+
+/** Migration 0005: the visits of one company to one site, aggregated. Never the visitor's IP. */
+export interface SiteVisitsTable {
+  account_id: string;
+  site_id: string;
+  company_id: string;
+  /** Page views attributed to the company. */
+  visits: number;
+  first_seen: number;
+  last_seen: number;
+  /** JSON array of distinct page paths, bounded (domain/visitors/visits.ts). */
+  pages: string;
+  /** JSON array of distinct referring hosts, bounded. */
+  referrers: string;
+}
+
 export interface Database {
   plans: PlansTable;
   accounts: AccountsTable;
@@ -295,4 +319,6 @@ export interface Database {
   user_sessions: UserSessionsTable;
   operator_users: OperatorUsersTable;
   operator_sessions: OperatorSessionsTable;
+  sites: SitesTable;
+  site_visits: SiteVisitsTable;
 }

@@ -82,6 +82,8 @@ export async function startTestApp(
     signInRateLimit?: SignInRateLimitOptions;
     /** QUARRY_TRUST_PROXY: X-Forwarded-For and X-Forwarded-Proto are believed. */
     trustProxy?: boolean;
+    /** The logger (silent by default); with it, requests are logged as `serve` logs them. */
+    logger?: pino.Logger;
   } = {},
 ): Promise<TestApp> {
   const store = await openTestStore(kind);
@@ -89,11 +91,11 @@ export async function startTestApp(
   const plans = new PlanRegistry(options.plans ?? defaultPlanCatalog);
   await syncPlans(store.db, plans, clock.now());
   // A cheap password hash (scrypt N = 2^10): tests sign in often; production uses 2^15.
-  const context: AppContext = { store, clock, plans, logger: pino({ level: 'silent' }), events: new CreditEvents(), passwordCost: testPasswordCost };
+  const context: AppContext = { store, clock, plans, logger: options.logger ?? pino({ level: 'silent' }), events: new CreditEvents(), passwordCost: testPasswordCost };
   const server = await buildServer(context, {
     adminToken: testAdminToken,
     trustProxy: options.trustProxy ?? false,
-    logRequests: false,
+    logRequests: options.logger !== undefined,
     rateLimit: options.rateLimit,
     signInRateLimit: options.signInRateLimit,
   });

@@ -27,7 +27,8 @@ const publicOperations = ['POST /v1/session'];
 
 /** Served by the documentation itself or probing the process: not part of the API. */
 // The built web app's files (src/http/web_app.ts, when web/dist exists) are pages, not API.
-const undocumented = [/^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/health$/, /^\/index\.html$/, /^\/assets\//];
+// Website tracking (GET /t.js, POST and OPTIONS /collect) is for browsers, not API clients.
+const undocumented = [/^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/health$/, /^\/t\.js$/, /^\/collect$/, /^\/index\.html$/, /^\/assets\//];
 
 /**
  * Every route the server registered, as `METHOD /path/{param}`, read from Fastify's route tree

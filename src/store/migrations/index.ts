@@ -4,10 +4,12 @@ import * as initial from './0001_initial.ts';
 import * as search from './0002_search.ts';
 import * as users from './0003_users.ts';
 import * as nameSearch from './0004_name_search.ts';
+import * as visitors from './0005_visitors.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_search': search,
   '0003_users': users,
   '0004_name_search': nameSearch,
+  '0005_visitors': visitors,
 };

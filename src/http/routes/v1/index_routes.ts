@@ -29,6 +29,9 @@ import { registerApiKeysList } from './api_keys_list.ts';
 import { registerApiKeysCreate } from './api_keys_create.ts';
 import { registerApiKeysRevoke } from './api_keys_revoke.ts';
 import { registerEventsStream } from './events_stream.ts';
+import { registerSitesCreate } from './sites_create.ts';
+import { registerSitesList } from './sites_list.ts';
+import { registerVisitorsList } from './visitors_list.ts';
 import type { SignInThrottle } from '../../rate_limit.ts';
 
 export interface CustomerRouteOptions {
@@ -66,6 +69,9 @@ export function registerCustomerRoutes(app: RouteApp, context: AppContext, optio
     registerApiKeysCreate,
     registerApiKeysRevoke,
     registerEventsStream,
+    registerSitesCreate,
+    registerSitesList,
+    registerVisitorsList,
   ]) {
     register(app, context);
   }
