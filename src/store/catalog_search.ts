@@ -236,9 +236,13 @@ async function countCompanyTextMatches(db: Kysely<Database>, filter: CompanyFilt
   const text = filter.text!;
   const index = companyTextIndex(text.fields);
   if (!isPostgres(db)) return countFtsMatches(db, index.table, prefixFtsQuery(text.words, index.columns));
+  return countTsqueryMatches(db, index.table, companyTsquery(index, text.words, filter.countries));
+}
+
+/** PostgreSQL: counts a tsquery's matching documents in `table`, stopping just past `listedMatchesMax`. */
+async function countTsqueryMatches(db: Kysely<Database>, table: 'company_names' | 'company_search' | 'contact_search', tsquery: string): Promise<number> {
   const result = await sql<{ count: number | string }>`select count(*) as count from
-    (select 1 from ${sql.table(index.table)} where document @@ ${companyTsquery(index, text.words, filter.countries)}::tsquery
-      limit ${listedMatchesMax + 1}) as bounded`.execute(db);
+    (select 1 from ${sql.table(table)} where document @@ ${tsquery}::tsquery limit ${listedMatchesMax + 1}) as bounded`.execute(db);
   return Number(result.rows[0]?.count ?? 0);
 }
 
@@ -394,9 +398,7 @@ function contactTitleCondition(eb: ExpressionBuilder<Database, 'contacts'>, word
 
 async function countContactTitleMatches(db: Kysely<Database>, words: readonly string[]): Promise<number> {
   if (!isPostgres(db)) return countFtsMatches(db, 'contact_search', prefixFtsQuery(words));
-  const result = await sql<{ count: number | string }>`select count(*) as count from
-    (select 1 from contact_search where document @@ ${prefixTsquery(words)}::tsquery limit ${listedMatchesMax + 1}) as bounded`.execute(db);
-  return Number(result.rows[0]?.count ?? 0);
+  return countTsqueryMatches(db, 'contact_search', prefixTsquery(words));
 }
 
 /** Which of `recordIds` the account holds an active subscription to at `now`. */

@@ -10,6 +10,7 @@ import { sampleWordCounts, scopeStatistics, ScopeEstimator, type SearchScope } f
 import { searchWords } from '../../src/domain/search/text.ts';
 import { ensureSearchStatistics, refreshSearchStatistics, scopeEstimator } from '../../src/store/search_statistics.ts';
 import { refreshStatistics } from '../../src/store/statistics.ts';
+import { searchCompanies, searchContacts } from '../../src/store/catalog_search.ts';
 
 const seed = 11;
 const companyCount = 400;
@@ -105,6 +106,17 @@ describeEachDatabase('search statistics', (kind) => {
   it('samples a catalog without statistics at start (a database upgraded to migration 0004)', async () => {
     await app.store.db.deleteFrom('search_statistics').execute();
     expect(await app.store.db.selectFrom('search_word_statistics').select('word').execute()).toHaveLength(0);
+    // Without statistics, searches count their matches instead (on a handle whose cache never
+    // held any), and find what a forced strategy finds.
+    const word = companies[0]!.name.split(' ')[0]!.toLowerCase().slice(0, 3);
+    const companyFilter = { text: { words: [word], fields: 'name_domain' as const } };
+    const counted = await searchCompanies(app.store.db, companyFilter, { limit: companyCount });
+    expect(counted.hits.length).toBeGreaterThan(0);
+    expect(counted.hits).toEqual((await searchCompanies(app.store.db, companyFilter, { limit: companyCount }, { strategy: 'probed' })).hits);
+    const title = searchWords(contacts[0]!.title)[0]!;
+    const countedContacts = await searchContacts(app.store.db, { titleWords: [title] }, { limit: contacts.length });
+    expect(countedContacts.hits.length).toBeGreaterThan(0);
+    expect(countedContacts.hits).toEqual((await searchContacts(app.store.db, { titleWords: [title] }, { limit: contacts.length }, { strategy: 'probed' })).hits);
     await ensureSearchStatistics(app.store);
     const scopes = await app.store.db.selectFrom('search_statistics').select('scope').execute();
     expect(scopes).toHaveLength(Object.keys(scopeDocuments).length);
