@@ -28,4 +28,4 @@ export function afterIdOf(cursor: string | undefined): string | undefined | null
 }
 
 /** Every id Quarry makes or imports: printable ASCII without spaces, at most 128 characters. */
-const cursorIdPattern = /^[\x21-\x7e]{1,128}$/;
+export const cursorIdPattern = /^[\x21-\x7e]{1,128}$/;

@@ -96,15 +96,6 @@ export function openCatalogWriter(store: Store): CatalogWriter {
   return store.dialect === 'sqlite' ? openSqliteCatalogWriter(store.db) : openPostgresCatalogWriter();
 }
 
-/** Encodes and writes in one go: for callers with small batches on the writing thread. */
-export async function writeCatalogBatch(
-  writer: CatalogWriter,
-  tx: Kysely<Database>,
-  batch: CatalogBatch & { engine: CatalogEngine; now: number },
-): Promise<BatchCounts> {
-  return writer.write(tx, encodeCatalogBatch(batch.engine, batch, batch.now), batch.now);
-}
-
 function assertDistinctIds(records: ReadonlyArray<{ id: string }>): void {
   assert(new Set(records.map((record) => record.id)).size === records.length, 'records written together must have distinct ids');
 }

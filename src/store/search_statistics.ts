@@ -151,37 +151,38 @@ const cache = new WeakMap<Kysely<Database>, Promise<CachedEstimators>>();
  * handle; every `statisticsCheckIntervalMs` one cheap query asks whether a refresh happened since.
  */
 export async function scopeEstimator(db: Kysely<Database>, scope: SearchScope): Promise<ScopeEstimator | undefined> {
-  let cached = cache.get(db);
-  if (cached === undefined) {
-    cached = loadEstimators(db, undefined);
-    cache.set(db, cached);
+  try {
+    let cached = cache.get(db);
+    if (cached === undefined) {
+      cached = loadEstimators(db, undefined);
+      cache.set(db, cached);
+    }
+    let current = await cached;
+    if (wallNow() - current.checkedAt > statisticsCheckIntervalMs) {
+      const checking = loadEstimators(db, current);
+      cache.set(db, checking);
+      current = await checking;
+    }
+    return current.estimators.get(scope);
+  } catch {
+    // A failed read must not fail searches: without an estimator they count their matches
+    // instead. The next call reads again.
+    cache.delete(db);
+    return undefined;
   }
-  let current = await cached;
-  if (wallNow() - current.checkedAt > statisticsCheckIntervalMs) {
-    const checking = loadEstimators(db, current);
-    cache.set(db, checking);
-    current = await checking;
-  }
-  return current.estimators.get(scope);
 }
 
 /** Reads the statistics, unless their generation is still `previous`'s. */
 async function loadEstimators(db: Kysely<Database>, previous: CachedEstimators | undefined): Promise<CachedEstimators> {
-  try {
-    const scopes = await db.selectFrom('search_statistics').select(['scope', 'documents', 'sampled', 'generation']).execute();
-    const generation = Math.max(0, ...scopes.map((row) => row.generation));
-    if (previous && previous.generation === generation) return { ...previous, checkedAt: wallNow() };
-    const words = await db.selectFrom('search_word_statistics').select(['scope', 'word', 'sampled_documents']).execute();
-    const estimators = new Map<SearchScope, ScopeEstimator>();
-    for (const row of scopes) {
-      const scope = row.scope as SearchScope;
-      const scopeWords = words.filter((word) => word.scope === scope).map((word) => ({ word: word.word, sampledDocuments: word.sampled_documents }));
-      estimators.set(scope, new ScopeEstimator({ scope, documents: Number(row.documents), sampled: row.sampled, words: scopeWords }));
-    }
-    return { generation, checkedAt: wallNow(), estimators };
-  } catch (error) {
-    // A failed read must not fail searches, which can count instead; the next call tries again.
-    cache.delete(db);
-    throw error;
+  const scopes = await db.selectFrom('search_statistics').select(['scope', 'documents', 'sampled', 'generation']).execute();
+  const generation = Math.max(0, ...scopes.map((row) => row.generation));
+  if (previous && previous.generation === generation) return { ...previous, checkedAt: wallNow() };
+  const words = await db.selectFrom('search_word_statistics').select(['scope', 'word', 'sampled_documents']).execute();
+  const estimators = new Map<SearchScope, ScopeEstimator>();
+  for (const row of scopes) {
+    const scope = row.scope as SearchScope;
+    const scopeWords = words.filter((word) => word.scope === scope).map((word) => ({ word: word.word, sampledDocuments: word.sampled_documents }));
+    estimators.set(scope, new ScopeEstimator({ scope, documents: Number(row.documents), sampled: row.sampled, words: scopeWords }));
   }
+  return { generation, checkedAt: wallNow(), estimators };
 }

@@ -36,8 +36,7 @@ import { companyTables, contactTables, restoreCatalogSchema, suspendIfEmpty, typ
 import { CatalogWorkers } from './catalog_workers.ts';
 import { checkChunk, type CatalogRecordType, type CheckedChunk, type ImportLineError, type LineChunk } from './import_lines.ts';
 
-export type { CatalogRecordType, ImportLineError } from './import_lines.ts';
-export { importLineErrorsMax } from './import_lines.ts';
+export type { CatalogRecordType } from './import_lines.ts';
 
 export interface ImportOptions {
   type: CatalogRecordType;

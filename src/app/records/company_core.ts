@@ -1,6 +1,6 @@
 // A company's core identifiers and the account's active subscription to it, if any: what the web
 // app's company page shows before anything is unlocked. Reads only; never charges.
-import { latestSubscription, toSubscriptionState } from '../../store/subscriptions.ts';
+import { toSubscriptionState } from '../../store/subscriptions.ts';
 import { isActive } from '../../domain/subscriptions/subscriptions.ts';
 import { fail, type Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
@@ -17,7 +17,7 @@ export interface CompanyCore {
 export async function readCompanyCore(context: AppContext, input: { accountId: string; companyId: string }): Promise<Result<{ company: CompanyCore }>> {
   const row = await context.store.reads.company(input.companyId);
   if (!row) return fail('not_found', `no company ${input.companyId}`);
-  const latest = await latestSubscription(context.store.readDb, input.accountId, 'company', row.id);
+  const latest = await context.store.reads.latestSubscription(input.accountId, 'company', row.id);
   const active = latest !== undefined && isActive(toSubscriptionState(latest), context.clock.now());
   return {
     ok: true,

@@ -1,7 +1,7 @@
 // GET /v1/visitors: the companies that visited the account's sites, newest first (by last
 // visit), with filters by site and by time of the last visit, and a keyset cursor. Free.
 import { listVisitors as listVisitorRows, type VisitorRow } from '../../store/visitors.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { cursorIdPattern, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { toIso } from '../../lib/clock.ts';
 import { fail, type Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
@@ -36,8 +36,6 @@ function visitorView(row: VisitorRow): VisitorView {
     referrers: JSON.parse(row.referrers) as string[],
   };
 }
-
-const cursorIdPattern = /^[\x21-\x7e]{1,128}$/;
 
 /** The position a cursor of ours points after; null for anything else. */
 function afterOf(cursor: string): { lastSeen: number; siteId: string; companyId: string } | null {
