@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config.ts';
 import { bootApp } from '../app/boot.ts';
 import { resolveAdminToken } from '../app/operator/admin_token.ts';
 import { ensureDemo, type DemoState } from '../app/operator/ensure_demo.ts';
+import { collectRateLimitDefault } from '../app/visitors/visit_collector.ts';
 import { buildServer } from '../http/server.ts';
 import { relayBalanceEvents } from '../app/credits/balance_relay.ts';
 
@@ -38,6 +39,8 @@ Example:
         rateLimit: { perSecondOverride: config.rateLimitPerSecond },
         // QUARRY_RATE_LIMIT=0 turns every limit off, sign-ins' included (load tests sign in often).
         signInRateLimit: config.rateLimitPerSecond === 0 ? undefined : {},
+        // POST /collect: page views per client address (app/visitors/visit_collector.ts), off with the others.
+        collect: { rateLimit: config.rateLimitPerSecond === 0 ? undefined : collectRateLimitDefault },
       });
       // On PostgreSQL, balance changes made by other server processes reach this one's event streams.
       const stopRelay = await relayBalanceEvents(context);

@@ -20,6 +20,7 @@ import { dummyPasswordHash } from '../app/users/passwords.ts';
 import { isWebAppPage, registerWebApp, sendWebAppPage } from './web_app.ts';
 import { registerTrackingScript } from './tracking/script_get.ts';
 import { registerCollect } from './tracking/collect.ts';
+import type { VisitCollectorOptions } from '../app/visitors/visit_collector.ts';
 
 /** Where `npm run build:web` puts the web app (web/dist at the repository's root). */
 export const webAppDirectoryDefault = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -38,6 +39,8 @@ export interface ServerOptions {
   rateLimit?: RateLimitOptions | undefined;
   /** Limits on POST /v1/session per client IP and per email; omitted (QUARRY_RATE_LIMIT=0), sign-ins are not limited. */
   signInRateLimit?: SignInRateLimitOptions | undefined;
+  /** POST /collect's batching and its limit per client address (app/visitors/visit_collector.ts); omitted, no limit. */
+  collect?: VisitCollectorOptions | undefined;
   /** The built web app served at `/` (src/http/web_app.ts); `webAppDirectoryDefault` when omitted. */
   webAppDirectory?: string | undefined;
 }
@@ -96,7 +99,7 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
   app.get('/health', async () => ({ ok: true }));
   // Website tracking (public, outside the API document): the script and its page views.
   registerTrackingScript(app);
-  registerCollect(app, context);
+  registerCollect(app, context, options.collect ?? {});
   await app.register(async (scope: RouteApp) => {
     // onRequest: a caller is authenticated before its input is even parsed, so an anonymous
     // request gets 401 (not validation details) and a key holder's 400 carries its balance.

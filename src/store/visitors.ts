@@ -1,6 +1,6 @@
 // Sites and their aggregated visits (migration 0005).
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, SitesTable, SiteVisitsTable } from './schema.ts';
+import type { CompanyIpRangesTable, Database, SitesTable, SiteVisitsTable } from './schema.ts';
 
 export type SiteRow = Selectable<SitesTable>;
 export type SiteVisitRow = Selectable<SiteVisitsTable>;
@@ -29,9 +29,40 @@ export async function listSites(db: Kysely<Database>, filter: { accountId: strin
   return query.execute();
 }
 
-/** A site by its id alone: POST /collect knows nothing else. */
-export async function findSiteById(db: Kysely<Database>, siteId: string): Promise<SiteRow | undefined> {
-  return db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirst();
+/** Sites by their ids alone: POST /collect knows nothing else. Unknown ids are left out. */
+export async function findSitesByIds(db: Kysely<Database>, siteIds: readonly string[]): Promise<SiteRow[]> {
+  if (siteIds.length === 0) return [];
+  return db.selectFrom('sites').selectAll().where('id', 'in', [...siteIds]).execute();
+}
+
+/** Where a page of IP ranges ends: the key of its last range. */
+export interface IpRangeKey {
+  company_id: string;
+  cidr: string;
+}
+
+/**
+ * One page of the catalog's IP ranges in key order, after `after`: the IP-to-company index
+ * (app/visitors/company_address_index.ts) reads them all page by page, so neither database
+ * holds a million rows in one answer.
+ */
+export async function readIpRangePage(
+  db: Kysely<Database>,
+  page: { after: IpRangeKey | null; limit: number },
+): Promise<Array<Selectable<CompanyIpRangesTable>>> {
+  let query = db
+    .selectFrom('company_ip_ranges')
+    .select(['company_id', 'cidr', 'family', 'first_address', 'last_address'])
+    .orderBy('company_id')
+    .orderBy('cidr')
+    .limit(page.limit);
+  const after = page.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([eb('company_id', '>', after.company_id), eb.and([eb('company_id', '=', after.company_id), eb('cidr', '>', after.cidr)])]),
+    );
+  }
+  return query.execute();
 }
 
 export async function findSiteVisit(db: Kysely<Database>, key: { accountId: string; siteId: string; companyId: string }): Promise<SiteVisitRow | undefined> {
@@ -46,7 +77,7 @@ export async function findSiteVisit(db: Kysely<Database>, key: { accountId: stri
 
 /**
  * Writes the aggregate computed from the row read in the same transaction. Callers hold the
- * account's lock (app/visitors/record_visit.ts), so no other writer moves the row in between.
+ * account's lock (app/visitors/record_visits.ts), so no other writer moves the row in between.
  */
 export async function saveSiteVisit(db: Kysely<Database>, row: SiteVisitRow, exists: boolean): Promise<void> {
   if (!exists) {

@@ -12,6 +12,7 @@ import { openStore, sqliteFileDefault } from '../../src/store/database.ts';
 import { describeEachDatabase, openTestStore, type TestStore } from '../harness/databases.ts';
 import { seedBatchCompanies, seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
+import { readCatalogVersion } from '../../src/store/catalog_version.ts';
 import { countCompanies, countContacts, getCompany, getCompanySignals, getContact } from '../../src/store/catalog.ts';
 import { companyRecordOf, searchDocumentsInStep, subscribe, tableCounts, testNow } from './catalog_fixtures.ts';
 
@@ -33,12 +34,15 @@ describeEachDatabase('seedCatalog', (kind) => {
 
   test("writes the generator's companies and contacts, reporting progress in batches", async () => {
     const progress: Array<[number, number]> = [];
+    expect(await readCatalogVersion(store.db)).toBe(0);
     const result = await seedCatalog(store, { companies: companyCount, seed, now: testNow, onProgress: (done, total) => progress.push([done, total]) });
     expect(result).toEqual({ companies: companyCount, contacts: contactCount });
     // One report per batch (on PostgreSQL two batches commit at once, in either order).
     expect(progress).toHaveLength(Math.ceil(companyCount / seedBatchCompanies));
     expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
     expect(progress.at(-1)).toEqual([companyCount, companyCount]);
+    // What is built from the catalog in memory (the IP-to-company index) sees the version move.
+    expect(await readCatalogVersion(store.db)).toBe(1);
     expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
     expect(await countCompanies(store.db)).toBe(companyCount);
     expect(await countContacts(store.db)).toBe(contactCount);
@@ -55,6 +59,7 @@ describeEachDatabase('seedCatalog', (kind) => {
     // Generated on a worker thread this time: the same records must come out.
     await seedCatalog(store, { companies: companyCount, seed, now: testNow + 1, workers: 1 });
     expect(await tableCounts(store)).toEqual(before);
+    expect(await readCatalogVersion(store.db)).toBe(2);
     expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
     const last = generated.at(-1)!;
     expect(await getCompany(store.db, last.id)).toEqual(companyRecordOf(last));

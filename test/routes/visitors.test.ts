@@ -2,9 +2,10 @@
 // list, plan gate, idempotency), the tracking script, POST /collect (IPv4, IPv6 and a forwarded
 // address identify the company, which then reads free under a `web_visit` subscription with the
 // balance and ledger untouched; bots, unknown addresses, unknown or foreign sites and bad bodies
-// record nothing and still answer 204), exactly one subscription for simultaneous visits, the
-// visitors feed with its filters and cursor, and that the raw client address is found in no
-// column of the database and no log line.
+// record nothing and still answer 204), that /collect answers before the write, exactly one
+// subscription when two collectors write at once, the limit per client address, the IP index
+// rebuilt after a catalog import, the visitors feed with its filters and cursor, and that the raw
+// client address is found in no column of the database and no log line.
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { sql } from 'kysely';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../harness/databases.ts';
 import { startTestApp, testAdminToken, type TestApp } from '../harness/test_app.ts';
 import { allSubscriptions, balanceOf, expectError, fullLedger } from '../factories/accounts.ts';
+import { VisitCollector } from '../../src/app/visitors/visit_collector.ts';
 
 const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 
@@ -30,11 +32,20 @@ const addresses = {
   other: '192.0.2.45',
   race: '203.0.113.66',
   unknown: '100.64.9.9',
+  moving: '100.100.5.5',
 };
+
+async function importCompanies(app: TestApp, records: object[]): Promise<void> {
+  const body = records.map((record) => JSON.stringify(record)).join('\n');
+  const imported = await app.api('POST', '/admin/v1/catalog/companies', { key: testAdminToken, rawBody: body, headers: { 'content-type': 'application/x-ndjson' } });
+  expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+}
 
 interface Collect {
   siteId: string;
   address: string;
+  /** Write the queued views before returning (the default), as the collector's timer would within a second. */
+  flush?: boolean;
   url?: string;
   referrer?: string | null;
   userAgent?: string | null;
@@ -55,6 +66,7 @@ async function collect(app: TestApp, input: Collect): Promise<number> {
   });
   expect(response.body).toBe('');
   expect(response.headers['access-control-allow-origin']).toBe('*');
+  if (input.flush !== false) await app.server.visitCollector.flush();
   return response.statusCode;
 }
 
@@ -96,9 +108,7 @@ describeEachDatabase('website visitors', (kind) => {
       },
     });
     app = await startTestApp(kind, { trustProxy: true, logger: pino({ level: 'info' }, logStream) });
-    const body = companies.map((company) => JSON.stringify(company)).join('\n');
-    const imported = await app.api('POST', '/admin/v1/catalog/companies', { key: testAdminToken, rawBody: body, headers: { 'content-type': 'application/x-ndjson' } });
-    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    await importCompanies(app, companies);
     account = await app.createAccount('platform');
     const created = await app.api('POST', '/v1/sites', { key: account.key, body: { domain: 'https://Shop.Example/pricing' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -221,6 +231,7 @@ describeEachDatabase('website visitors', (kind) => {
     // A valid JSON body is accepted too.
     const json = await app.server.inject({ method: 'POST', url: '/collect', remoteAddress: addresses.other, headers: { 'content-type': 'application/json', 'user-agent': browser }, payload: { site_id: site, url: 'https://quiet.example/json' } });
     expect(json.statusCode).toBe(204);
+    await app.server.visitCollector.flush();
     const feed = await visitors(app, owner.key);
     expect(feed.data.map((item) => [item.company.id, item.visits, item.pages])).toEqual([['cmp_vis_other', 1, ['/json']]]);
     expect(await allSubscriptions(app, owner.key)).toHaveLength(1);
@@ -253,11 +264,27 @@ describeEachDatabase('website visitors', (kind) => {
     expect(rows).toEqual([]);
   });
 
-  it('starts exactly one subscription for simultaneous first visits', async () => {
+  it('answers before writing: a view shows in the feed once the collector has flushed', async () => {
+    const owner = await app.createAccount('platform');
+    const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'queued.example' } })).body.id as string;
+    expect(await collect(app, { siteId: site, address: addresses.other, flush: false })).toBe(204);
+    expect((await visitors(app, owner.key)).data).toEqual([]);
+    expect(await app.server.visitCollector.flush()).toMatchObject({ recorded: 1 });
+    expect((await visitors(app, owner.key)).data.map((item) => item.company.id)).toEqual(['cmp_vis_other']);
+  });
+
+  it('starts exactly one subscription when two collectors write first visits at once', async () => {
     const owner = await app.createAccount('platform');
     const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'race.example' } })).body.id as string;
-    const statuses = await Promise.all(Array.from({ length: 6 }, () => collect(app, { siteId: site, address: addresses.race })));
-    expect(statuses).toEqual(Array(6).fill(204));
+    // Two collectors stand for two server processes: each queues three views and both flush together.
+    const collectors = [new VisitCollector(app.context), new VisitCollector(app.context)];
+    for (const collector of collectors) {
+      for (let view = 0; view < 3; view += 1) {
+        expect(collector.accept({ siteId: site, url: 'https://race.example/', address: addresses.race, userAgent: browser })).toBe('queued');
+      }
+    }
+    const counts = await Promise.all(collectors.map((collector) => collector.flush()));
+    expect(counts.map((count) => count.recorded)).toEqual([3, 3]);
     const subscriptions = await allSubscriptions(app, owner.key);
     expect(subscriptions.map((subscription) => [subscription.record_id, subscription.source])).toEqual([['cmp_vis_race', 'web_visit']]);
     expect((await visitors(app, owner.key)).data[0]).toMatchObject({ company: { id: 'cmp_vis_race' }, visits: 6 });
@@ -298,6 +325,38 @@ describeEachDatabase('website visitors', (kind) => {
     expectError(await app.api('GET', '/v1/visitors?cursor=bogus', { key: owner.key }), 400, 'invalid_request');
   });
 
+  it('limits page views per client address, and drops what is over the limit', async () => {
+    const owner = await app.createAccount('platform');
+    const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'limited.example' } })).body.id as string;
+    const collector = new VisitCollector(app.context, { rateLimit: { perSecond: 1, burst: 3 } });
+    const view = { siteId: site, url: 'https://limited.example/', userAgent: browser };
+    const outcomes = Array.from({ length: 5 }, () => collector.accept({ ...view, address: addresses.other }));
+    expect(outcomes).toEqual(['queued', 'queued', 'queued', 'rate_limited', 'rate_limited']);
+    // Another address has its own bucket.
+    expect(collector.accept({ ...view, address: addresses.race })).toBe('queued');
+    expect(await collector.flush()).toMatchObject({ recorded: 4 });
+    const visits = new Map((await visitors(app, owner.key)).data.map((item) => [item.company.id, item.visits]));
+    expect(Object.fromEntries(visits)).toEqual({ cmp_vis_other: 3, cmp_vis_race: 1 });
+  });
+
+  it('rebuilds the IP-to-company index when a catalog import adds or moves ranges', async () => {
+    const owner = await app.createAccount('platform');
+    const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'moving.example' } })).body.id as string;
+    expect(await collect(app, { siteId: site, address: addresses.moving })).toBe(204);
+    expect((await visitors(app, owner.key)).data).toEqual([]);
+    await importCompanies(app, [{ id: 'cmp_vis_new', name: 'New Visitors', domain: 'new-visitors.example', country: 'NL', ip_ranges: ['100.100.0.0/16'] }]);
+    expect(await collect(app, { siteId: site, address: addresses.moving })).toBe(204);
+    expect((await visitors(app, owner.key)).data.map((item) => item.company.id)).toEqual(['cmp_vis_new']);
+    // An update by id moves the company's range away, and another company's range holds the address now.
+    await importCompanies(app, [
+      { id: 'cmp_vis_new', name: 'New Visitors', domain: 'new-visitors.example', country: 'NL', ip_ranges: ['100.101.0.0/16'] },
+      { id: 'cmp_vis_later', name: 'Later Visitors', domain: 'later-visitors.example', country: 'NL', ip_ranges: ['100.100.5.0/24'] },
+    ]);
+    app.advanceDays(1);
+    expect(await collect(app, { siteId: site, address: addresses.moving })).toBe(204);
+    expect((await visitors(app, owner.key)).data.map((item) => item.company.id)).toEqual(['cmp_vis_later', 'cmp_vis_new']);
+  });
+
   it('keeps the raw client address out of every column of the database and every log line', async () => {
     const text = await databaseText(app);
     expect(text).toContain('cmp_vis_narrow');
@@ -315,9 +374,7 @@ describeEachDatabase('website visitors without a trusted proxy', (kind) => {
 
   beforeAll(async () => {
     app = await startTestApp(kind, { trustProxy: false });
-    const body = companies.map((company) => JSON.stringify(company)).join('\n');
-    const imported = await app.api('POST', '/admin/v1/catalog/companies', { key: testAdminToken, rawBody: body, headers: { 'content-type': 'application/x-ndjson' } });
-    expect(imported.status).toBe(200);
+    await importCompanies(app, companies);
   });
 
   afterAll(async () => {

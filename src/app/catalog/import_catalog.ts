@@ -32,6 +32,7 @@ import type { Database } from '../../store/schema.ts';
 import { openCatalogWriter, type CatalogWriter, type WriteCounts } from '../../store/catalog_writes.ts';
 import { existingCompanyIds } from '../../store/catalog.ts';
 import { refreshStatistics } from '../../store/statistics.ts';
+import { bumpCatalogVersion } from '../../store/catalog_version.ts';
 import { companyTables, contactTables, restoreCatalogSchema, suspendIfEmpty, type SuspendedSchema } from '../../store/catalog_bulk_load.ts';
 import { CatalogWorkers } from './catalog_workers.ts';
 import { checkChunk, type CatalogRecordType, type CheckedChunk, type ImportLineError, type LineChunk } from './import_lines.ts';
@@ -105,6 +106,8 @@ async function importInput(store: Store, options: ImportOptions): Promise<Import
       const result = await importLines(tx, { store, options, writer, checker, errors });
       if (errors.count > 0) throw new InvalidImport();
       if (suspended !== null) await restoreCatalogSchema(tx, suspended);
+      // What is derived from the catalog in memory is rebuilt when its version moves (store/catalog_version.ts).
+      if (result.created + result.updated > 0) await bumpCatalogVersion(tx);
       return result;
     });
     // The planners know nothing of the new rows until told (store/statistics.ts).

@@ -22,6 +22,7 @@ import type { Store } from '../../store/database.ts';
 import { openCatalogWriter, type CatalogRows, type CatalogWriter } from '../../store/catalog_writes.ts';
 import { companyTables, contactTables, restoreCatalogSchema, suspendIfEmpty } from '../../store/catalog_bulk_load.ts';
 import { refreshStatistics } from '../../store/statistics.ts';
+import { bumpCatalogVersion } from '../../store/catalog_version.ts';
 import { assert } from '../../lib/assert.ts';
 import { generatedCompaniesMax } from './generate_catalog.ts';
 import { generateSeedBatch, type SeedBatch, type SeedBatchRequest } from './seed_batch.ts';
@@ -87,7 +88,13 @@ export async function seedCatalog(store: Store, options: SeedOptions): Promise<S
     const load = { store, writer, batches, options };
     const result = store.dialect === 'postgres' ? await seedPostgres(load) : await seedSqlite(load);
     // The planners know nothing of the new rows until told (store/statistics.ts).
-    if (result.companies > 0) await store.writeTransaction((tx) => refreshStatistics(tx));
+    // What is derived from the catalog in memory is rebuilt when its version moves (store/catalog_version.ts).
+    if (result.companies > 0) {
+      await store.writeTransaction(async (tx) => {
+        await refreshStatistics(tx);
+        await bumpCatalogVersion(tx);
+      });
+    }
     return result;
   } finally {
     await writer.close();

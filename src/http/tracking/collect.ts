@@ -1,9 +1,10 @@
 // POST /collect: a page view from the tracking script. Public, from any origin (CORS, with the
 // OPTIONS preflight answered too), JSON or text/plain JSON (what sendBeacon sends), bounded.
 // It always answers 204 with no body, whatever the input: a tracking call must never show an
-// error to a visitor's browser, nor tell a prober which site ids or addresses are known. What
-// is not a valid visit (malformed body, unknown site, bot, address of no company) records
-// nothing (app/visitors/record_visit.ts).
+// error to a visitor's browser, nor tell a prober which site ids or addresses are known. The
+// answer goes as soon as the view is queued: the visit collector (app/visitors/visit_collector.ts)
+// writes queued views in batches, and what is not a valid visit (malformed body, bot, a client
+// over its rate, unknown site, address of no company) records nothing.
 //
 // The client address is `request.ip`: the connection's, or the X-Forwarded-For client when
 // QUARRY_TRUST_PROXY is true (Fastify's trustProxy, set in server.ts). It is never logged: these
@@ -11,7 +12,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { recordVisit } from '../../app/visitors/record_visit.ts';
+import { VisitCollector, type VisitCollectorOptions } from '../../app/visitors/visit_collector.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The collector behind POST /collect; tests flush it to see their visits written. */
+    visitCollector: VisitCollector;
+  }
+}
 
 /** The largest body accepted, in bytes: a site id and two bounded URLs fit well within it. */
 export const collectBodyBytesMax = 8 * 1024;
@@ -53,7 +61,19 @@ function parseBody(body: unknown): z.infer<typeof collectBody> | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-export function registerCollect(app: FastifyInstance, context: AppContext): void {
+export function registerCollect(app: FastifyInstance, context: AppContext, options: VisitCollectorOptions): void {
+  const collector = new VisitCollector(context, options);
+  app.decorate('visitCollector', collector);
+  // The IP-to-company index is built in the background once the server is ready, and whatever
+  // is queued is written before the store closes.
+  let warming: Promise<void> = Promise.resolve();
+  app.addHook('onReady', async () => {
+    warming = collector.warm().catch((error: unknown) => context.logger.error({ err: error }, 'building the IP-to-company index failed'));
+  });
+  app.addHook('onClose', async () => {
+    await warming;
+    await collector.close();
+  });
   const logSerializers = { req: requestWithoutAddress };
   app.options('/collect', { schema: { hide: true }, logSerializers }, async (_request, reply) => {
     allowAnyOrigin(reply);
@@ -72,18 +92,13 @@ export function registerCollect(app: FastifyInstance, context: AppContext): void
     async (request, reply) => {
       const body = parseBody(request.body);
       if (body) {
-        try {
-          await recordVisit(context, {
-            siteId: body.site_id,
-            url: body.url,
-            referrer: body.referrer ?? undefined,
-            address: request.ip,
-            userAgent: request.headers['user-agent'],
-          });
-        } catch (error) {
-          // Logged without the input: it holds nothing the operator needs, and the address must not leak.
-          request.log.error({ err: error }, 'recording a visit failed');
-        }
+        collector.accept({
+          siteId: body.site_id,
+          url: body.url,
+          referrer: body.referrer ?? undefined,
+          address: request.ip,
+          userAgent: request.headers['user-agent'],
+        });
       }
       return reply.code(204).send();
     },

@@ -1,0 +1,134 @@
+// Writing the page views the visit collector gathered (POST /collect): DESIGN.md rule 10.
+//
+// Setup → compute → execute, for a batch. Setup: each view's company from the in-memory
+// IP-to-company index (the most specific range holding the client address), then the views'
+// sites in one query. Views of no company or of an unknown site are dropped. Then, per account,
+// under the account's lock, when its plan has `website_visitors`: each (site, company) aggregate
+// moves by all its views at once (domain/visitors/visits.ts) and, when the account has no active
+// subscription to the company, one starts with source `web_visit` at no cost (decideRead →
+// free_start, written by startSubscription). The lock makes two flushes (two processes) start
+// one subscription. The client address is used for the lookup only: it is never stored,
+// returned or logged.
+import { latestSubscription, toSubscriptionState } from '../../store/subscriptions.ts';
+import { findSitesByIds, findSiteVisit, saveSiteVisit, type SiteRow } from '../../store/visitors.ts';
+import type { IpCompanyIndex } from '../../domain/catalog/ip_index.ts';
+import { planHasFeature } from '../../domain/plans/plans.ts';
+import { decideRead } from '../../domain/subscriptions/subscriptions.ts';
+import { addPageView, type PageView, type VisitAggregate } from '../../domain/visitors/visits.ts';
+import type { AppContext } from '../context.ts';
+import { inAccountTransaction, type AccountTransaction, type Origin } from '../credits/account_transaction.ts';
+import { startSubscription } from '../records/start_subscription.ts';
+
+/** A page view as the collector queued it: checked, not yet attributed to a company. */
+export interface QueuedView extends PageView {
+  siteId: string;
+  /** The client address (from the connection, or X-Forwarded-For behind a trusted proxy); memory only. */
+  address: string;
+}
+
+/** What a batch came to, for tests and logs (counts only: no address, site or company). */
+export interface VisitCounts {
+  recorded: number;
+  unknownAddress: number;
+  unknownSite: number;
+  featureNotInPlan: number;
+  /** Views of accounts whose transaction failed (logged). */
+  failed: number;
+}
+
+/** A visit moves no credits; its subscriptions are written with this origin (ledger channel `visit`). */
+const visitOrigin: Origin = { channel: 'visit', actor: { type: 'system', id: null } };
+
+/** One company's views of one site. */
+interface VisitGroup {
+  site: SiteRow;
+  companyId: string;
+  views: PageView[];
+}
+
+export async function recordVisits(context: AppContext, index: IpCompanyIndex, queued: readonly QueuedView[]): Promise<VisitCounts> {
+  const counts: VisitCounts = { recorded: 0, unknownAddress: 0, unknownSite: 0, featureNotInPlan: 0, failed: 0 };
+  const attributed: Array<{ view: QueuedView; companyId: string }> = [];
+  for (const view of queued) {
+    const companyId = index.lookup(view.address);
+    if (companyId === null) counts.unknownAddress += 1;
+    else attributed.push({ view, companyId });
+  }
+  const sites = new Map((await findSitesByIds(context.store.readDb, [...new Set(attributed.map((item) => item.view.siteId))])).map((site) => [site.id, site]));
+  // account → "site company" → group, in the order the views came.
+  const byAccount = new Map<string, Map<string, VisitGroup>>();
+  for (const { view, companyId } of attributed) {
+    const site = sites.get(view.siteId);
+    if (!site) {
+      counts.unknownSite += 1;
+      continue;
+    }
+    let groups = byAccount.get(site.account_id);
+    if (!groups) byAccount.set(site.account_id, (groups = new Map()));
+    const key = `${site.id} ${companyId}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { site, companyId, views: [] }));
+    group.views.push({ path: view.path, referrerHost: view.referrerHost, at: view.at });
+  }
+  for (const [accountId, groups] of byAccount) {
+    const views = [...groups.values()].reduce((sum, group) => sum + group.views.length, 0);
+    try {
+      const outcome = await inAccountTransaction(context, accountId, async (transaction) => {
+        if (!planHasFeature(transaction.plan, 'website_visitors')) return { ok: true, recorded: false };
+        for (const group of groups.values()) await applyVisits(transaction, group);
+        return { ok: true, recorded: true };
+      });
+      // Not ok only when the site's account is gone (sites reference accounts, so never today).
+      if (!outcome.ok) counts.unknownSite += views;
+      else if (!outcome.value.recorded) counts.featureNotInPlan += views;
+      else counts.recorded += views;
+    } catch (error) {
+      counts.failed += views;
+      // Logged without the views: they hold nothing the operator needs, and the addresses must not leak.
+      context.logger.error({ err: error, accountId, views }, 'recording visits failed');
+    }
+  }
+  return counts;
+}
+
+async function applyVisits(transaction: AccountTransaction, group: VisitGroup): Promise<void> {
+  const { tx, now } = transaction;
+  const { site, companyId } = group;
+  const key = { accountId: site.account_id, siteId: site.id, companyId };
+  const existing = await findSiteVisit(tx, key);
+  let aggregate: VisitAggregate | null = existing
+    ? {
+        visits: existing.visits,
+        firstSeen: existing.first_seen,
+        lastSeen: existing.last_seen,
+        pages: JSON.parse(existing.pages) as string[],
+        referrers: JSON.parse(existing.referrers) as string[],
+      }
+    : null;
+  for (const view of group.views) aggregate = addPageView(aggregate, view);
+  if (!aggregate) return;
+  await saveSiteVisit(
+    tx,
+    {
+      account_id: site.account_id,
+      site_id: site.id,
+      company_id: companyId,
+      visits: aggregate.visits,
+      first_seen: aggregate.firstSeen,
+      last_seen: aggregate.lastSeen,
+      pages: JSON.stringify(aggregate.pages),
+      referrers: JSON.stringify(aggregate.referrers),
+    },
+    existing !== undefined,
+  );
+  const latest = await latestSubscription(tx, site.account_id, 'company', companyId);
+  const decision = decideRead({
+    latest: latest ? toSubscriptionState(latest) : null,
+    grants: transaction.grants,
+    deliverable: true,
+    source: 'web_visit',
+    now,
+  });
+  if (decision.type !== 'free_start') return;
+  await startSubscription(transaction, { accountId: site.account_id, recordType: 'company', recordId: companyId, source: 'web_visit', origin: visitOrigin, decision });
+}
