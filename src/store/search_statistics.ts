@@ -29,7 +29,8 @@ const wordRowsPerInsert = 500;
 /** Sampled rowids read by one statement (SQLite). */
 const sampledRowidsPerSelect = 5_000;
 
-type SampledTable = 'companies' | 'contacts' | 'company_news';
+export type SampledTable = 'companies' | 'contacts' | 'company_news';
+const allSampledTables: readonly SampledTable[] = ['companies', 'contacts', 'company_news'];
 
 /** What each scope samples: the table and the text columns that make its documents. */
 const scopeSources: Record<SearchScope, { table: SampledTable; columns: readonly string[] }> = {
@@ -55,17 +56,26 @@ interface TableSample {
 }
 
 /**
- * Samples the catalog and replaces the statistics, inside the caller's transaction `tx`. Tests
- * sample fewer records with `sampledRecords`.
+ * Samples the catalog and replaces the statistics of the scopes drawn from `tables` (all of them
+ * by default: an import of contacts leaves the companies' scopes as they are), inside the
+ * caller's transaction `tx`. Tests sample fewer records with `sampledRecords`.
  */
-export async function refreshSearchStatistics(tx: Kysely<Database>, sampledRecords = sampledRecordsMax): Promise<void> {
+export async function refreshSearchStatistics(
+  tx: Kysely<Database>,
+  options: { sampledRecords?: number; tables?: readonly SampledTable[] } = {},
+): Promise<void> {
+  const tables = options.tables ?? allSampledTables;
   const samples = new Map<SampledTable, TableSample>();
-  for (const table of Object.keys(sampledColumns) as SampledTable[]) samples.set(table, await sampleTable(tx, table, sampledRecords));
+  for (const table of tables) samples.set(table, await sampleTable(tx, table, options.sampledRecords ?? sampledRecordsMax));
+  const refreshed = (Object.entries(scopeSources) as Array<[SearchScope, (typeof scopeSources)[SearchScope]]>).filter(([, source]) => samples.has(source.table));
+  if (refreshed.length === 0) return;
+  const scopes = refreshed.map(([scope]) => scope);
+  // Readers take the largest generation of any scope as the statistics' version (readStatistics).
   const previous = await tx.selectFrom('search_statistics').select((eb) => eb.fn.max('generation').as('generation')).executeTakeFirst();
   const generation = Number(previous?.generation ?? 0) + 1;
-  await tx.deleteFrom('search_word_statistics').execute();
-  await tx.deleteFrom('search_statistics').execute();
-  for (const [scope, source] of Object.entries(scopeSources) as Array<[SearchScope, (typeof scopeSources)[SearchScope]]>) {
+  await tx.deleteFrom('search_word_statistics').where('scope', 'in', scopes).execute();
+  await tx.deleteFrom('search_statistics').where('scope', 'in', scopes).execute();
+  for (const [scope, source] of refreshed) {
     const sample = samples.get(source.table)!;
     const counts = sampleWordCounts(sample.sampled.map((row) => source.columns.map((column) => row[column] ?? null)));
     const statistics = scopeStatistics({ scope, documents: sample.rows, sampled: sample.sampled.length, counts });

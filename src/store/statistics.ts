@@ -5,18 +5,32 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { isPostgres } from './search_documents.ts';
-import { refreshSearchStatistics } from './search_statistics.ts';
+import { refreshSearchStatistics, type SampledTable } from './search_statistics.ts';
+import { companyTables, contactTables, type CatalogTable } from './catalog_bulk_load.ts';
 
 /** SQLite samples about this many rows per index: seconds at a million companies, not minutes. */
 const sqliteAnalysisRowsPerIndex = 1_000;
 
-/** Refreshes the planner's statistics, then the search statistics (which read the planner's row estimates on PostgreSQL). */
-export async function refreshStatistics(db: Kysely<Database>): Promise<void> {
+const catalogTables: readonly CatalogTable[] = [...companyTables, ...contactTables];
+
+/**
+ * Refreshes the planner's statistics of `tables` (the catalog's tables by default; an import
+ * names those it wrote), then the search statistics drawn from them (which read the planner's
+ * row estimates on PostgreSQL). A table the database does not have (yet) is skipped.
+ */
+export async function refreshStatistics(db: Kysely<Database>, tables: readonly CatalogTable[] = catalogTables): Promise<void> {
+  const existing = await existingTables(db, tables);
   if (isPostgres(db)) {
-    await sql`analyze`.execute(db);
+    await sql`analyze ${sql.join(existing.map((table) => sql.table(table)))}`.execute(db);
   } else {
     await sql.raw(`pragma analysis_limit = ${sqliteAnalysisRowsPerIndex}`).execute(db);
-    await sql`analyze`.execute(db);
+    for (const table of existing) await sql`analyze ${sql.table(table)}`.execute(db);
   }
-  await refreshSearchStatistics(db);
+  const sampled = (['companies', 'contacts', 'company_news'] as const).filter((table) => existing.includes(table));
+  await refreshSearchStatistics(db, { tables: sampled satisfies readonly SampledTable[] });
+}
+
+async function existingTables(db: Kysely<Database>, tables: readonly CatalogTable[]): Promise<CatalogTable[]> {
+  const names = new Set((await db.introspection.getTables()).map((table) => table.name));
+  return tables.filter((table) => names.has(table));
 }

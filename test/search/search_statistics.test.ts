@@ -72,7 +72,7 @@ describeEachDatabase('search statistics', (kind) => {
   it('estimates common words within a third of the truth from a sample of a quarter', async () => {
     await app.store.writeTransaction(async (tx) => {
       await refreshStatistics(tx);
-      await refreshSearchStatistics(tx, companyCount / 4);
+      await refreshSearchStatistics(tx, { sampledRecords: companyCount / 4 });
     });
     const rows = await app.store.db.selectFrom('search_statistics').select(['scope', 'sampled', 'generation']).execute();
     expect(rows).toHaveLength(Object.keys(scopeDocuments).length);
@@ -101,6 +101,18 @@ describeEachDatabase('search statistics', (kind) => {
         expect(estimator.prefixMatches(prefix), `${scope} ${prefix} (truly ${truth})`).toBeLessThan(truth * 1.5);
       }
     }
+  });
+
+  it("refreshes only the scopes of the tables a load wrote: contacts leave the companies' statistics as they were", async () => {
+    const before = await app.store.db.selectFrom('search_statistics').select(['scope', 'generation']).orderBy('scope').execute();
+    const companyWords = await app.store.db.selectFrom('search_word_statistics').select(['word', 'sampled_documents']).where('scope', '=', 'company_all').orderBy('word').execute();
+    await app.store.writeTransaction((tx) => refreshStatistics(tx, ['contacts', 'contact_search']));
+    const after = new Map((await app.store.db.selectFrom('search_statistics').select(['scope', 'generation']).execute()).map((row) => [row.scope, row.generation]));
+    const newest = Math.max(...before.map((row) => row.generation)) + 1;
+    for (const row of before) expect(after.get(row.scope), row.scope).toBe(row.scope === 'contact_title' ? newest : row.generation);
+    expect(await app.store.db.selectFrom('search_word_statistics').select(['word', 'sampled_documents']).where('scope', '=', 'company_all').orderBy('word').execute()).toEqual(companyWords);
+    // Searches see the refresh: the newest generation of any scope is the statistics' version.
+    expect(await app.store.db.selectFrom('search_word_statistics').select('word').where('scope', '=', 'contact_title').limit(1).execute()).toHaveLength(1);
   });
 
   it('samples a catalog without statistics at start (a database upgraded to migration 0004)', async () => {

@@ -55,6 +55,20 @@ export class CatalogWorkers<Request, Result> {
     return this.#workers.length;
   }
 
+  /** False once a worker failed or the workers were closed: submit() rejects from then on. */
+  get usable(): boolean {
+    return this.#failure === null;
+  }
+
+  /** Lets the process exit while the workers wait for work (a pool kept between jobs); ref() undoes it. */
+  unref(): void {
+    for (const worker of this.#workers) worker.unref();
+  }
+
+  ref(): void {
+    for (const worker of this.#workers) worker.ref();
+  }
+
   /** Sends `request` to the next worker. The result is marked handled: await it in turn. */
   submit(request: Request): Promise<Result> {
     const result = this.#failure !== null ? Promise.reject(this.#failure) : this.#send(request);

@@ -111,7 +111,9 @@ async function importInput(store: Store, options: ImportOptions): Promise<Import
       return result;
     });
     // The planners know nothing of the new rows until told (store/statistics.ts).
-    if (counts.created + counts.updated > 0) await store.writeTransaction((tx) => refreshStatistics(tx));
+    if (counts.created + counts.updated > 0) {
+      await store.writeTransaction((tx) => refreshStatistics(tx, options.type === 'companies' ? companyTables : contactTables));
+    }
     return { ok: true, imported: counts.created + counts.updated, created: counts.created, updated: counts.updated };
   } catch (error) {
     if (error instanceof InvalidImport) return errors.failure();
@@ -282,15 +284,65 @@ class ChunkChecker {
   check(chunk: LineChunk): Promise<CheckedChunk> {
     this.#chunks += 1;
     if (this.#workers === null && this.#workerCount > 0 && (this.#forced || this.#chunks > 1)) {
-      this.#workers = new CatalogWorkers(new URL('./import_worker.ts', import.meta.url), this.#workerCount);
+      this.#workers = importWorkers.take(this.#workerCount);
     }
     return this.#workers === null ? Promise.resolve(checkChunk(chunk)) : this.#workers.submit(chunk);
   }
 
   async close(): Promise<void> {
-    await this.#workers?.close();
+    if (this.#workers) importWorkers.give(this.#workers);
   }
 }
+
+/** How long the checking workers wait for the next import before they stop. */
+const importWorkersIdleMs = 60_000;
+
+/**
+ * The checking workers, kept between imports: a worker takes about half a second to start
+ * (it loads the checks through tsx), a whole import of a few thousand lines takes less. They
+ * stop after a minute without imports, and never keep the process alive. Imports at once share
+ * them: each submit gets its own answer, in order.
+ */
+class ImportWorkerPool {
+  #workers: CatalogWorkers<LineChunk, CheckedChunk> | null = null;
+  #users = 0;
+  #idle: NodeJS.Timeout | null = null;
+
+  take(count: number): CatalogWorkers<LineChunk, CheckedChunk> {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = null;
+    if (!this.#workers?.usable || this.#workers.size !== count) {
+      // Workers still in use by another import are closed when it gives them back.
+      if (this.#users === 0) void this.#workers?.close();
+      this.#workers = new CatalogWorkers(new URL('./import_worker.ts', import.meta.url), count);
+      this.#users = 0;
+    }
+    // In use, they keep the process alive: the last chunks may be on a worker after the input ended.
+    this.#workers.ref();
+    this.#users += 1;
+    return this.#workers;
+  }
+
+  give(workers: CatalogWorkers<LineChunk, CheckedChunk>): void {
+    // Workers replaced while this import used them (another import wanted a different count).
+    if (workers !== this.#workers) {
+      void workers.close();
+      return;
+    }
+    this.#users -= 1;
+    if (this.#users > 0) return;
+    workers.unref();
+    this.#idle = setTimeout(() => {
+      this.#idle = null;
+      if (this.#users > 0 || this.#workers !== workers) return;
+      this.#workers = null;
+      void workers.close();
+    }, importWorkersIdleMs);
+    this.#idle.unref();
+  }
+}
+
+const importWorkers = new ImportWorkerPool();
 
 /**
  * Contacts must belong to companies already in the catalog. Lookups go in batches, inside the
