@@ -325,6 +325,19 @@ describeEachDatabase('website visitors', (kind) => {
     expectError(await app.api('GET', '/v1/visitors?cursor=bogus', { key: owner.key }), 400, 'invalid_request');
   });
 
+  it("starts one subscription when a company's first views of two sites of one account are written together", async () => {
+    const owner = await app.createAccount('platform');
+    const siteA = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'first-of-two.example' } })).body.id as string;
+    const siteB = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'second-of-two.example' } })).body.id as string;
+    expect(await collect(app, { siteId: siteA, address: addresses.other, flush: false })).toBe(204);
+    expect(await collect(app, { siteId: siteB, address: addresses.other, flush: false })).toBe(204);
+    expect(await app.server.visitCollector.flush()).toMatchObject({ recorded: 2, failed: 0 });
+    expect((await visitors(app, owner.key)).data.map((item) => [item.site_id, item.company.id]).sort()).toEqual(
+      [[siteA, 'cmp_vis_other'], [siteB, 'cmp_vis_other']].sort(),
+    );
+    expect((await allSubscriptions(app, owner.key)).map((subscription) => [subscription.record_id, subscription.source])).toEqual([['cmp_vis_other', 'web_visit']]);
+  });
+
   it('limits page views per client address, and drops what is over the limit', async () => {
     const owner = await app.createAccount('platform');
     const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'limited.example' } })).body.id as string;

@@ -76,6 +76,11 @@ export async function recordVisits(context: AppContext, index: IpCompanyIndex, q
       const outcome = await inAccountTransaction(context, accountId, async (transaction) => {
         if (!planHasFeature(transaction.plan, 'website_visitors')) return { ok: true, recorded: false };
         for (const group of groups.values()) await applyVisits(transaction, group);
+        // Once per company, though it visited several sites: a subscription started in this
+        // transaction is written when it ends, so a second look would start another.
+        for (const companyId of new Set([...groups.values()].map((group) => group.companyId))) {
+          await subscribeOnVisit(transaction, accountId, companyId);
+        }
         return { ok: true, recorded: true };
       });
       // Not ok only when the site's account is gone (sites reference accounts, so never today).
@@ -91,8 +96,9 @@ export async function recordVisits(context: AppContext, index: IpCompanyIndex, q
   return counts;
 }
 
+/** Moves the company's visits of the site by the group's views. */
 async function applyVisits(transaction: AccountTransaction, group: VisitGroup): Promise<void> {
-  const { tx, now } = transaction;
+  const { tx } = transaction;
   const { site, companyId } = group;
   const key = { accountId: site.account_id, siteId: site.id, companyId };
   const existing = await findSiteVisit(tx, key);
@@ -121,7 +127,12 @@ async function applyVisits(transaction: AccountTransaction, group: VisitGroup): 
     },
     existing !== undefined,
   );
-  const latest = await latestSubscription(tx, site.account_id, 'company', companyId);
+}
+
+/** Starts a free `web_visit` subscription to the company unless the account has an active one. */
+async function subscribeOnVisit(transaction: AccountTransaction, accountId: string, companyId: string): Promise<void> {
+  const { tx, now } = transaction;
+  const latest = await latestSubscription(tx, accountId, 'company', companyId);
   const decision = decideRead({
     latest: latest ? toSubscriptionState(latest) : null,
     grants: transaction.grants,
@@ -130,5 +141,5 @@ async function applyVisits(transaction: AccountTransaction, group: VisitGroup): 
     now,
   });
   if (decision.type !== 'free_start') return;
-  await startSubscription(transaction, { accountId: site.account_id, recordType: 'company', recordId: companyId, source: 'web_visit', origin: visitOrigin, decision });
+  await startSubscription(transaction, { accountId, recordType: 'company', recordId: companyId, source: 'web_visit', origin: visitOrigin, decision });
 }
