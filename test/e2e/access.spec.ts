@@ -1,4 +1,4 @@
-// Proves who reaches what in the browser: an API-only plan's user gets the account area (balance, usage, ledger, keys, top-ups) and a plain explanation instead of the data pages; a member of one account cannot reach another account's data by changing an id in the URL or in an API call made with the session; a member cannot manage keys.
+// Proves who reaches what in the browser: an API-only plan's user gets the account area (balance, usage, ledger, keys, top-ups) and a plain explanation instead of the data pages and the website-visitors pages; a member of one account cannot reach another account's data by changing an id in the URL or in an API call made with the session; a member cannot manage keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { stopAllServerProcesses } from '../harness/server_process.ts';
@@ -34,6 +34,14 @@ describe('web app access', () => {
       expect(await page.getByRole('button', { name: 'Unlock · 1 credit' }).count()).toBe(0);
     }
     await saveScreenshot(page, '13-api-only-data-page');
+    // The website-visitors pages explain the plan too, and read nothing.
+    for (const path of ['/visitors', '/sites']) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: 'Website visitors are not part of your plan' }).waitFor();
+      expect(await page.getByRole('table').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Add site' }).count()).toBe(0);
+    }
+    await saveScreenshot(page, '18-api-only-visitors');
     // Nothing was read, so nothing was charged.
     await waitForBalance(page, 5000);
 

@@ -2,7 +2,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { stopAllServerProcesses } from '../harness/server_process.ts';
-import { launchBrowser, type PageGlobals, newPage, saveScreenshot, seriousAccessibilityViolations, signIn, startE2eServer, type Customer, type E2eServer } from './harness.ts';
+import { visitingCompany } from './catalog.ts';
+import {
+  launchBrowser,
+  type PageGlobals,
+  newPage,
+  saveScreenshot,
+  sendVisit,
+  seriousAccessibilityViolations,
+  signIn,
+  startE2eServer,
+  waitForVisitors,
+  type Customer,
+  type E2eServer,
+} from './harness.ts';
 
 async function expectAccessible(page: Page, name: string): Promise<void> {
   const violations = await seriousAccessibilityViolations(page);
@@ -15,11 +28,15 @@ describe('accessibility of the main pages', () => {
   let customer: Customer;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startE2eServer(), launchBrowser()]);
+    // The proxy header is trusted so that a visit can come from a catalog company's network.
+    [server, browser] = await Promise.all([startE2eServer({ env: { QUARRY_TRUST_PROXY: 'true' } }), launchBrowser()]);
     customer = await server.createCustomer('platform', 'Axe Works');
-    // Something in every list: a subscription, charges, a key.
+    // Something in every list: a subscription, charges, a key, a site and a visitor.
     await server.api(customer.apiKey, 'GET', '/v1/companies/cmp_e2e_blue');
     await server.api(customer.apiKey, 'GET', '/v1/contacts/cnt_e2e_mila');
+    const site = await server.api<{ id: string }>(customer.apiKey, 'POST', '/v1/sites', { domain: 'www.axe-works.example' });
+    await sendVisit(server, { siteId: site.body.id, url: 'https://www.axe-works.example/pricing', address: visitingCompany.address, referrer: 'https://search.example/' });
+    await waitForVisitors(server, customer.apiKey, 1);
   });
   afterAll(async () => {
     await browser?.close();
@@ -52,6 +69,18 @@ describe('accessibility of the main pages', () => {
       { path: '/companies/cmp_e2e_blue', heading: 'Blue Harbor Logistics', screenshot: '05-company-subscribed', ready: (current) => current.getByRole('heading', { name: 'Profile' }).waitFor() },
       { path: '/companies/cmp_e2e_acme', heading: 'Acme Robotics', screenshot: '04-company-locked-axe', ready: (current) => current.getByRole('button', { name: /^Reveal · 1 credit.*Anna Keller$/ }).waitFor() },
       { path: '/subscriptions', heading: 'Subscriptions', screenshot: '14-subscriptions', ready: (current) => current.getByRole('link', { name: 'cmp_e2e_blue' }).waitFor() },
+      {
+        path: '/visitors',
+        heading: 'Visitors',
+        screenshot: '17-visitors-axe',
+        // Opened, so that the pages and referrers are checked too.
+        ready: async (current) => {
+          await current.getByRole('link', { name: /^Free · web visit/ }).waitFor();
+          await current.getByRole('button', { name: /^Show 1 page/ }).click();
+          await current.getByRole('heading', { name: 'Pages viewed' }).waitFor();
+        },
+      },
+      { path: '/sites', heading: 'Sites', screenshot: '16-sites-axe', ready: (current) => current.getByLabel('Snippet for www.axe-works.example').waitFor() },
       { path: '/credits', heading: 'Credits', screenshot: '07-credits-axe', ready: (current) => current.getByRole('cell', { name: 'company cmp_e2e_blue' }).waitFor() },
       { path: '/api-keys', heading: 'API keys', screenshot: '09-api-keys', ready: (current) => current.getByRole('button', { name: /^Revoke / }).first().waitFor() },
       { path: '/team', heading: 'Team', screenshot: '10-team-axe', ready: (current) => current.getByText('(you)').waitFor() },

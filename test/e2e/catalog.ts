@@ -1,5 +1,6 @@
 // The small catalog every browser test runs on: a few companies with signals, financials and
-// news, and their contacts, imported through the operator API as a vendor would.
+// news, and their contacts, imported through the operator API as a vendor would. One company owns
+// an IPv4 range (a documentation network, RFC 5737), so that a visit from inside it identifies it.
 export const companies = [
   {
     id: 'cmp_e2e_acme',
@@ -33,7 +34,19 @@ export const companies = [
     ],
   },
   { id: 'cmp_e2e_blue', name: 'Blue Harbor Logistics', domain: 'blueharbor.example', industry: 'Logistics', employees: 1200, revenue_usd: 210_000_000, country: 'NL', city: 'Rotterdam', founded: 1998 },
-  { id: 'cmp_e2e_cedar', name: 'Cedar Analytics', domain: 'cedar-analytics.example', industry: 'Software', employees: 85, revenue_usd: 9_000_000, country: 'FR', city: 'Lyon', founded: 2017 },
+  {
+    id: 'cmp_e2e_cedar',
+    name: 'Cedar Analytics',
+    domain: 'cedar-analytics.example',
+    industry: 'Software',
+    employees: 85,
+    revenue_usd: 9_000_000,
+    country: 'FR',
+    city: 'Lyon',
+    founded: 2017,
+    // Its office network: the website-visitors tests send visits from an address inside it.
+    ip_ranges: ['198.51.100.0/24'],
+  },
   { id: 'cmp_e2e_delta', name: 'Delta Foods', domain: 'deltafoods.example', industry: 'Food', employees: 640, revenue_usd: 75_000_000, country: 'ES', city: 'Valencia', founded: 1987 },
 ];
 
@@ -46,3 +59,6 @@ export const contacts = [
 export function ndjson(records: readonly object[]): string {
   return records.map((record) => JSON.stringify(record)).join('\n') + '\n';
 }
+
+/** A company of the catalog with an IP range, and an address inside that range. */
+export const visitingCompany = { id: 'cmp_e2e_cedar', name: 'Cedar Analytics', address: '198.51.100.23' } as const;

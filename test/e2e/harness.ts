@@ -2,7 +2,10 @@
 // data directory and the e2e catalog, customers and operators made through the operator API and
 // the CLI, and Debian's Chromium driven by playwright-core (never a downloaded browser).
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +20,11 @@ export const screenshotDirectory = join(repositoryRoot, 'test', 'e2e', 'screensh
 
 /** How soon a credit spent elsewhere must show in an open page (issue #4). */
 export const liveBalanceMs = 2_000;
+/**
+ * How long a page view may take to show in GET /v1/visitors: POST /collect answers before the
+ * visit is written (the collector writes in batches, within about a second), so tests poll.
+ */
+export const visitShownMs = 10_000;
 export const password = 'correct horse battery staple';
 
 export interface HttpAnswer<T = unknown> {
@@ -55,9 +63,14 @@ async function httpCall<T>(url: string, init: { method: string; headers: Record<
   return { status: response.status, body, headers: response.headers };
 }
 
-export async function startE2eServer(): Promise<E2eServer> {
+export interface E2eServerOptions {
+  /** Extra settings for the server, e.g. `{ QUARRY_TRUST_PROXY: 'true' }`. */
+  env?: Record<string, string>;
+}
+
+export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2eServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'quarry-e2e-'));
-  const process_ = await startServerProcess({ dataDir });
+  const process_ = await startServerProcess({ dataDir, env: options.env });
   const url = process_.url;
   const call = <T>(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     httpCall<T>(`${url}${path}`, {
@@ -110,12 +123,25 @@ export async function startE2eServer(): Promise<E2eServer> {
   return server;
 }
 
+export interface BrowserOptions {
+  /** Host names the browser resolves to 127.0.0.1 (a customer's website served by a test). */
+  loopbackHosts?: readonly string[];
+}
+
 /** Debian's Chromium (CHROMIUM_PATH, else /usr/bin/chromium), headless, without its phoning home. */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
+  const hosts = options.loopbackHosts ?? [];
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      ...(hosts.length > 0 ? [`--host-resolver-rules=${hosts.map((host) => `MAP ${host} 127.0.0.1`).join(', ')}`] : []),
+    ],
   });
 }
 
@@ -195,4 +221,88 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
     }));
   });
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+/** A customer's website for the visitors tests: one HTML page, answered at every path. */
+export interface StaticSite {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** The port it listens on (on 127.0.0.1). */
+  port: number;
+  /** The paths of the GET requests it answered, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Serves `html` on a free port of 127.0.0.1 (node:http), at every path, as a single-page site does. */
+export async function startStaticSite(html: string): Promise<StaticSite> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(request.url ?? '');
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(html);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** What a browser sends as its user agent; the collector drops visits from HTTP libraries as bots. */
+export const browserUserAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
+
+/**
+ * A page view as the tracking script reports it (POST /collect, text/plain JSON as sendBeacon
+ * sends it), from `address` through X-Forwarded-For: the server must trust the proxy header
+ * (QUARRY_TRUST_PROXY=true). The collector answers 204 whatever happens; the visit shows in
+ * GET /v1/visitors a moment later.
+ */
+export async function sendVisit(server: E2eServer, visit: { siteId: string; url: string; address: string; referrer?: string }): Promise<void> {
+  const response = await fetch(`${server.url}/collect`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': browserUserAgent, 'x-forwarded-for': visit.address },
+    body: JSON.stringify({ site_id: visit.siteId, url: visit.url, referrer: visit.referrer ?? null }),
+  });
+  if (response.status !== 204) throw new Error(`POST /collect answered ${response.status}`);
+}
+
+export interface VisitorItem {
+  company: { id: string; name: string | null; domain: string | null };
+  site_id: string;
+  visits: number;
+  first_seen: string;
+  last_seen: string;
+  pages: string[];
+  referrers: string[];
+}
+
+/**
+ * The account's visitors feed once it holds at least `count` items (the collector writes a moment
+ * after POST /collect answered); fails after `visitShownMs`. Works in hooks, unlike expect.poll.
+ */
+export async function waitForVisitors(server: E2eServer, apiKey: string, count: number, query = ''): Promise<VisitorItem[]> {
+  const deadline = Date.now() + visitShownMs;
+  let items: VisitorItem[] = [];
+  while (Date.now() < deadline) {
+    items = await visitorsOf(server, apiKey, query);
+    if (items.length >= count) return items;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`GET /v1/visitors${query} held ${items.length} items after ${visitShownMs} ms, not ${count}: ${JSON.stringify(items)}`);
+}
+
+/** The account's visitors feed through the API (the first page, newest first). */
+export async function visitorsOf(server: E2eServer, apiKey: string, query = ''): Promise<VisitorItem[]> {
+  const answer = await server.api<{ data: VisitorItem[] }>(apiKey, 'GET', `/v1/visitors${query}`);
+  if (answer.status !== 200) throw new Error(`GET /v1/visitors answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body.data;
 }

@@ -10,6 +10,8 @@ import { DashboardPage } from './pages/dashboard.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { CompanyPage } from './pages/company.tsx';
 import { SubscriptionsPage } from './pages/subscriptions.tsx';
+import { VisitorsPage } from './pages/visitors.tsx';
+import { SitesPage } from './pages/sites.tsx';
 import { CreditsPage } from './pages/credits.tsx';
 import { ApiKeysPage } from './pages/api_keys.tsx';
 import { TeamPage } from './pages/team.tsx';
@@ -26,6 +28,8 @@ const customerRoutes: Route[] = [
   { pattern: '/search', render: () => <SearchPage /> },
   { pattern: '/companies/:id', render: (params) => <CompanyPage key={params.id} id={params.id!} /> },
   { pattern: '/subscriptions', render: () => <SubscriptionsPage /> },
+  { pattern: '/visitors', render: () => <VisitorsPage /> },
+  { pattern: '/sites', render: () => <SitesPage /> },
   { pattern: '/credits', render: () => <CreditsPage /> },
   { pattern: '/api-keys', render: () => <ApiKeysPage /> },
   { pattern: '/team', render: () => <TeamPage /> },

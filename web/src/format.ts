@@ -41,3 +41,6 @@ export function formatCompact(value: number): string {
 export function daysUntil(iso: string, now = Date.now()): number {
   return Math.max(0, Math.ceil((Date.parse(iso) - now) / 86_400_000));
 }
+
+/** How a record subscription started, as the pages name it. */
+export const subscriptionSourceLabels = { credit: '1 credit', web_visit: 'Website visit (free)', grant: 'Granted (free)' } as const;

@@ -27,3 +27,5 @@ export type Member = Json<paths['/v1/members']['get']>['data'][number];
 export type AdvancedSearch = NonNullable<paths['/v1/companies/search']['post']['requestBody']>['content']['application/json'];
 export type OperatorAccountListItem = Json<paths['/admin/v1/accounts']['get']>['data'][number];
 export type Plan = Json<paths['/admin/v1/plans']['get']>['data'][number];
+export type Site = Json<paths['/v1/sites']['get']>['data'][number];
+export type Visitor = Json<paths['/v1/visitors']['get']>['data'][number];

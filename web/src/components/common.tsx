@@ -34,6 +34,46 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
   return { ...state, reload };
 }
 
+/** One page of a list answered with a cursor, as every list endpoint of the API answers. */
+export interface CursorPage<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface PagedList<T> {
+  /** The first page's load (its error, or undefined data while it loads). */
+  first: AsyncState<CursorPage<T>>;
+  /** Every item shown so far: the first page, then the pages "load more" added. */
+  items: T[];
+  /** The cursor of the next page; null when the last one is shown. */
+  cursor: string | null;
+  loadingMore: boolean;
+  /** The error of the last "load more", if it failed. */
+  moreError: unknown;
+  loadMore(): Promise<void>;
+}
+
+/** A cursor-paged list: the first page on mount (the caller keys the component to start over), then "load more". */
+export function usePagedList<T>(load: (cursor: string | undefined) => Promise<CursorPage<T>>): PagedList<T> {
+  const first = useAsync(() => load(undefined), []);
+  const [more, setMore] = useState<{ items: T[]; cursor: string | null; error?: unknown }>({ items: [], cursor: null });
+  const [loadingMore, setLoadingMore] = useState(false);
+  const items = [...(first.data?.data ?? []), ...more.items];
+  const cursor = more.items.length > 0 ? more.cursor : (first.data?.next_cursor ?? null);
+  const loadMore = async () => {
+    setLoadingMore(true);
+    try {
+      const page = await load(cursor ?? undefined);
+      setMore({ items: [...more.items, ...page.data], cursor: page.next_cursor });
+    } catch (error) {
+      setMore({ ...more, error });
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  return { first, items, cursor, loadingMore, moreError: more.error, loadMore };
+}
+
 /** What went wrong, in words a customer understands. */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
@@ -128,4 +168,31 @@ export function WebAppGate({ children }: { children: ReactNode }) {
       </p>
     </PlanGate>
   );
+}
+
+/** For the website-visitors pages (Sites, Visitors): they need the website_visitors feature. */
+export function WebsiteVisitorsGate({ children }: { children: ReactNode }) {
+  const { hasFeature, account } = useSession();
+  if (!account || hasFeature('website_visitors')) return <>{children}</>;
+  return (
+    <PlanGate title="Website visitors are not part of your plan">
+      <p>
+        With website visitors, you paste a small snippet into your website's pages, and Quarry shows which companies visit it, which pages they read
+        and where they came from. Each company identified this way is unlocked for free for 12 months. It comes with plans that include{' '}
+        <strong>website_visitors</strong>.
+      </p>
+    </PlanGate>
+  );
+}
+
+/**
+ * The words of an API refusal that names `field` (`domain`, or `body.domain` from schema
+ * validation), without the field's name in front, for showing next to that field; undefined when
+ * the error is about something else.
+ */
+export function fieldErrorText(error: unknown, field: string): string | undefined {
+  if (!(error instanceof ApiError) || error.field === undefined) return undefined;
+  if (error.field !== field && !error.field.endsWith(`.${field}`)) return undefined;
+  const message = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }

@@ -10,6 +10,8 @@ interface NavItem {
   label: string;
   /** Data pages: shown only when the plan includes the web app. */
   data?: boolean;
+  /** Shown only when the plan includes this feature (the website-visitors pages). */
+  feature?: 'website_visitors';
   ownerOnly?: boolean;
 }
 
@@ -17,6 +19,8 @@ const customerNav: NavItem[] = [
   { to: '/', label: 'Dashboard' },
   { to: '/search', label: 'Search', data: true },
   { to: '/subscriptions', label: 'Subscriptions', data: true },
+  { to: '/visitors', label: 'Visitors', feature: 'website_visitors' },
+  { to: '/sites', label: 'Sites', feature: 'website_visitors' },
   { to: '/credits', label: 'Credits' },
   { to: '/api-keys', label: 'API keys' },
   { to: '/team', label: 'Team' },
@@ -34,7 +38,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const { session, account, hasFeature, signOut, live } = useSession();
   const { pathname } = useLocation();
   const operator = session?.user.role === 'operator';
-  const items = operator ? operatorNav : customerNav.filter((item) => !item.data || hasFeature('web_app'));
+  const items = operator ? operatorNav : customerNav.filter((item) => (!item.data || hasFeature('web_app')) && (!item.feature || hasFeature(item.feature)));
   return (
     <>
       <a className="skip-link" href="#main">

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../api.ts';
 import { ErrorMessage, Loading, PageTitle, WebAppGate, useAsync } from '../components/common.tsx';
 import { FinancialsChart } from '../components/financials_chart.tsx';
-import { formatCompact, formatDate } from '../format.ts';
+import { formatCompact, formatDate, subscriptionSourceLabels } from '../format.ts';
 import { Link } from '../router.tsx';
 import type { Company, CompanyCore, Contact, ContactListItem, Financial, NewsItem, Signal } from '../types.ts';
 
@@ -103,9 +103,16 @@ function CompanyLoaded({ core }: { core: CompanyCore }) {
         </dl>
         <div className="unlock">
           {subscription ? (
-            <p className="badge badge-ok" data-testid="subscription-status">
-              Subscribed until {formatDate(subscription.expires_at)}
-            </p>
+            <>
+              <p className="badge badge-ok" data-testid="subscription-status">
+                Subscribed until {formatDate(subscription.expires_at)}
+              </p>
+              <p className="muted" data-testid="subscription-source">
+                {subscription.source === 'web_visit'
+                  ? 'Free: unlocked because this company visited your website.'
+                  : `Unlocked by: ${subscriptionSourceLabels[subscription.source]}.`}
+              </p>
+            </>
           ) : (
             <>
               <button type="button" className="button-primary" onClick={() => void unlock()} disabled={unlocking}>

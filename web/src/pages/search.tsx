@@ -3,7 +3,7 @@
 // and a plain explanation where it does not. Searching is free; the results link to each company.
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api.ts';
-import { ErrorMessage, Loading, PageTitle, PlanGate, WebAppGate, useAsync } from '../components/common.tsx';
+import { ErrorMessage, Loading, PageTitle, PlanGate, WebAppGate, usePagedList } from '../components/common.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { AdvancedSearch, CompanyListItem } from '../types.ts';
@@ -265,25 +265,9 @@ interface ResultPage {
 }
 
 function Results({ load }: { load(cursor: string | undefined): Promise<ResultPage> }) {
-  const first = useAsync(() => load(undefined), []);
-  const [more, setMore] = useState<{ items: CompanyListItem[]; cursor: string | null; error?: unknown }>({ items: [], cursor: null });
-  const [loadingMore, setLoadingMore] = useState(false);
+  const { first, items, cursor, loadingMore, moreError, loadMore } = usePagedList(load);
   if (first.error) return <ErrorMessage error={first.error} />;
   if (!first.data) return <Loading label="Searching…" />;
-  const items = [...first.data.data, ...more.items];
-  const cursor = more.items.length > 0 ? more.cursor : first.data.next_cursor;
-
-  const loadMore = async () => {
-    setLoadingMore(true);
-    try {
-      const page = await load(cursor ?? undefined);
-      setMore({ items: [...more.items, ...page.data], cursor: page.next_cursor });
-    } catch (error) {
-      setMore({ ...more, error });
-    } finally {
-      setLoadingMore(false);
-    }
-  };
 
   if (items.length === 0) return <p role="status">No company matches.</p>;
   return (
@@ -314,7 +298,7 @@ function Results({ load }: { load(cursor: string | undefined): Promise<ResultPag
           ))}
         </tbody>
       </table>
-      <ErrorMessage error={more.error} />
+      <ErrorMessage error={moreError} />
       {cursor && (
         <button type="button" className="button-secondary" disabled={loadingMore} onClick={() => void loadMore()}>
           {loadingMore ? 'Loading…' : 'Show more'}

@@ -3,13 +3,11 @@
 import { useState } from 'react';
 import { api, unwrap } from '../api.ts';
 import { ErrorMessage, Loading, PageTitle, WebAppGate, useAsync } from '../components/common.tsx';
-import { daysUntil, formatDate } from '../format.ts';
+import { daysUntil, formatDate, subscriptionSourceLabels } from '../format.ts';
 import { Link } from '../router.tsx';
 
 const expiringSoonDays = 30;
 const pageSize = 100;
-
-const sourceLabels = { credit: '1 credit', web_visit: 'Website visit (free)', grant: 'Granted (free)' } as const;
 
 export function SubscriptionsPage() {
   return (
@@ -96,7 +94,7 @@ function SubscriptionList() {
                     )}
                   </td>
                   <td>{subscription.record_type}</td>
-                  <td>{sourceLabels[subscription.source]}</td>
+                  <td>{subscriptionSourceLabels[subscription.source]}</td>
                   <td>{formatDate(subscription.started_at)}</td>
                   <td>
                     {subscription.ended_at ? (
