@@ -42,6 +42,8 @@ export interface Customer {
 
 export interface E2eServer {
   url: string;
+  /** The server's QUARRY_DATA_DIR (on SQLite, the database file and its write-ahead log). */
+  dataDir: string;
   process: ServerProcess;
   /** An operator API call with the operator token. */
   admin<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer<T>>;
@@ -80,6 +82,7 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
     });
   const server: E2eServer = {
     url,
+    dataDir,
     process: process_,
     admin: (method, path, body, headers) => call(testAdminToken, method, path, body, headers),
     api: (key, method, path, body) => call(key, method, path, body),

@@ -1,4 +1,6 @@
 // Proves website visitors end to end in a real browser: a site added on the Sites page gives a snippet that, pasted into a real page on another origin and loaded from an address of a catalog company's network (X-Forwarded-For behind a trusted proxy), makes the company appear in the API's feed and on the Visitors page, subscribed for free (web_visit) with its deep data read at no cost and the balance unchanged; a single-page-app navigation counts as a second visit; the feed pages with "Load more" and filters by site and by day.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, Request } from 'playwright-core';
 import { stopAllServerProcesses } from '../harness/server_process.ts';
@@ -242,6 +244,12 @@ describe('website visitors', () => {
     const charges = await server.api<{ data: unknown[] }>(customer.apiKey, 'GET', '/v1/credits/ledger?kind=charge');
     expect(charges.body.data).toEqual([]);
     expect((await server.api<Account>(customer.apiKey, 'GET', '/v1/account')).body.credits.balance).toBe(balanceBefore);
+    // The visitor's address was used for the lookup only: no file of the data directory holds it,
+    // nor does anything the server printed.
+    const files = readdirSync(server.dataDir).map((name) => readFileSync(join(server.dataDir, name)));
+    expect(files.some((bytes) => bytes.includes(visitingCompany.id))).toBe(true);
+    expect(files.some((bytes) => bytes.includes(visitingCompany.address))).toBe(false);
+    expect(server.process.output()).not.toContain(visitingCompany.address);
     await page.context().close();
   });
 

@@ -6,6 +6,8 @@
 // subscription when two collectors write at once, the limit per client address, the IP index
 // rebuilt after a catalog import, the visitors feed with its filters and cursor, and that the raw
 // client address is found in no column of the database and no log line.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { sql } from 'kysely';
@@ -14,6 +16,7 @@ import { describeEachDatabase } from '../harness/databases.ts';
 import { startTestApp, testAdminToken, type TestApp } from '../harness/test_app.ts';
 import { allSubscriptions, balanceOf, expectError, fullLedger } from '../factories/accounts.ts';
 import { VisitCollector } from '../../src/app/visitors/visit_collector.ts';
+import { sqliteWriteConnection } from '../../src/store/sqlite.ts';
 
 const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 
@@ -370,14 +373,20 @@ describeEachDatabase('website visitors', (kind) => {
     expect((await visitors(app, owner.key)).data.map((item) => item.company.id)).toEqual(['cmp_vis_later', 'cmp_vis_new']);
   });
 
-  it('keeps the raw client address out of every column of the database and every log line', async () => {
+  it('keeps the raw client address out of every column of the database, every file of its data directory and every log line', async () => {
     const text = await databaseText(app);
     expect(text).toContain('cmp_vis_narrow');
     const logs = logLines.join('');
     expect(logs).toContain('/collect');
+    // SQLite: the bytes of every file beside the database (the file, its write-ahead log), where
+    // a deleted or overwritten row could linger.
+    const connection = sqliteWriteConnection(app.store.db);
+    const files = connection ? readdirSync(dirname(connection.name)).map((name) => readFileSync(join(dirname(connection.name), name))) : [];
+    if (kind === 'sqlite') expect(files.some((bytes) => bytes.includes('cmp_vis_narrow'))).toBe(true);
     for (const address of Object.values(addresses)) {
       expect(text.includes(address), `database holds ${address}`).toBe(false);
       expect(logs.includes(address), `logs hold ${address}`).toBe(false);
+      expect(files.some((bytes) => bytes.includes(address)), `a file of the data directory holds ${address}`).toBe(false);
     }
   });
 });
