@@ -22,6 +22,8 @@ interface ProcessStat {
   ppid: number;
   /** User plus system time, in clock ticks. */
   ticks: number;
+  /** User plus system time of its children that have exited and been waited for, in clock ticks. */
+  exitedChildrenTicks: number;
 }
 
 function readStat(pid: number): ProcessStat | undefined {
@@ -29,15 +31,25 @@ function readStat(pid: number): ProcessStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: split after its last ')'.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      exitedChildrenTicks: Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return undefined;
   }
 }
 
-/** CPU seconds used so far by `rootPid` and its direct children. */
+/**
+ * CPU seconds used so far by `rootPid` and its direct children, those that have exited included
+ * (a PostgreSQL backend exits when the server's pool closes an idle connection: without its time
+ * the total would go down).
+ */
 export function treeCpuSeconds(rootPid: number): number {
-  let ticks = readStat(rootPid)?.ticks ?? 0;
+  const root = readStat(rootPid);
+  let ticks = root ? root.ticks + root.exitedChildrenTicks : 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(Number(entry));

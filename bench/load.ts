@@ -1,15 +1,21 @@
-// Load generation: autocannon in this process against a server process on 127.0.0.1. Latencies
+// Load generation: autocannon in this process against a server process on 127.0.0.1, each request
+// built by the caller (path, method, headers, body). Latencies
 // and throughput are computed here from every response (autocannon's own histogram rounds to
 // whole milliseconds, and its duration includes up to a second of idle time after the last
 // response of a count-bounded run).
 import autocannon from 'autocannon';
+import type { CpuUse } from './cpu.ts';
 
 /** Latency samples kept per run; beyond this, responses are still counted. */
 const latencySamplesMax = 2_000_000;
 
 export interface NextRequest {
   path: string;
+  /** GET when omitted. */
+  method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  /** The request's body (autocannon sets its Content-Length); none when omitted. */
+  body?: string | Buffer;
 }
 
 export interface LoadOptions {
@@ -55,7 +61,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     setupRequest: (base) => {
       const next = options.next();
       sent += 1;
-      return { ...base, path: next.path, headers: { ...base.headers, ...next.headers } };
+      const built: autocannon.Request = { ...base, path: next.path, headers: { ...base.headers, ...next.headers } };
+      if (next.method) built.method = next.method;
+      if (next.body !== undefined) built.body = next.body;
+      return built;
     },
   };
   const startedAt = performance.now();
@@ -121,5 +130,41 @@ export function rotating(paths: readonly string[], headers?: Record<string, stri
     const path = paths[index % paths.length]!;
     index += 1;
     return headers ? { path, headers } : { path };
+  };
+}
+
+/** A load's figures with the CPU used meanwhile, as the reports print them. */
+export interface LoadFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  responses: number;
+  ok: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  seconds: number;
+  cpu: CpuUse;
+  /** Server CPU time per response, in microseconds. */
+  serverCpuUsPerRequest: number;
+  /** Database CPU time per response (PostgreSQL's processes), in microseconds. */
+  databaseCpuUsPerRequest: number | undefined;
+}
+
+export function loadFigures(result: LoadResult, cpu: CpuUse): LoadFigures {
+  return {
+    requestsPerSecond: result.requestsPerSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    responses: result.responses,
+    ok: result.ok,
+    statuses: result.statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    seconds: result.seconds,
+    cpu,
+    serverCpuUsPerRequest: (cpu.serverCpuSeconds * 1e6) / Math.max(1, result.responses),
+    databaseCpuUsPerRequest:
+      cpu.databaseCores === undefined ? undefined : (cpu.databaseCores * cpu.seconds * 1e6) / Math.max(1, result.responses),
   };
 }

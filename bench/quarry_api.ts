@@ -1,5 +1,6 @@
 // The calls the bench makes to a running Quarry server to prepare and check a run: the catalog
-// import, accounts with plenty of credits, first reads, balances, the ledger and reconcile.
+// import, accounts with plenty of credits, first reads, balances, the ledger and reconcile, a
+// tracked site and the visitors feed.
 import { Readable } from 'node:stream';
 import { generateCompanies } from '../src/app/catalog/generate_catalog.ts';
 
@@ -9,6 +10,10 @@ const adminCallTimeoutMs = 300_000;
 const importLinesPerChunk = 500;
 /** The admin ledger's largest page (src/lib/cursor.ts pageLimitMax). */
 const ledgerPageLimit = 500;
+/** The visitors feed's largest page (src/lib/cursor.ts pageLimitMax). */
+const visitorsPageLimit = 500;
+/** Pages of the visitors feed read at most by one count (a bench account sees a few thousand companies). */
+const visitorsPagesMax = 1_000;
 /** Concurrent requests while subscribing the re-read account. */
 const subscribeConcurrency = 8;
 const subscribeTimeoutMs = 120_000;
@@ -47,17 +52,34 @@ async function call<T>(quarry: Quarry, path: string, options: CallOptions): Prom
   return JSON.parse(text) as T;
 }
 
+/** A company's IP ranges (CIDR) as the generator made them. */
+export interface CompanyRanges {
+  companyId: string;
+  ipRanges: string[];
+}
+
+export interface ImportedCatalog {
+  /** Every company's id, in catalog order. */
+  ids: string[];
+  /** The IP ranges of the first `rangesOfCompanies` companies, in catalog order. */
+  ranges: CompanyRanges[];
+  bytes: number;
+}
+
 /**
  * Imports `count` generated companies (the deterministic synthetic catalog, with signals,
- * financials and news) through the admin API, streamed. Returns their ids in catalog order.
+ * financials, news and IP ranges) through the admin API, streamed. Returns their ids in catalog
+ * order, and the IP ranges of the first `rangesOfCompanies` of them.
  */
-export async function importCompanies(quarry: Quarry, count: number): Promise<{ ids: string[]; bytes: number }> {
+export async function importCompanies(quarry: Quarry, count: number, rangesOfCompanies = 0): Promise<ImportedCatalog> {
   const ids: string[] = [];
+  const ranges: CompanyRanges[] = [];
   let bytes = 0;
   async function* lines(): AsyncGenerator<Buffer> {
     let chunk: string[] = [];
     for (const company of generateCompanies({ seed: 7, count })) {
       ids.push(company.id);
+      if (ranges.length < rangesOfCompanies) ranges.push({ companyId: company.id, ipRanges: company.ip_ranges });
       chunk.push(JSON.stringify(company));
       if (chunk.length === importLinesPerChunk) {
         const buffer = Buffer.from(`${chunk.join('\n')}\n`);
@@ -83,14 +105,14 @@ export async function importCompanies(quarry: Quarry, count: number): Promise<{ 
   if (response.status !== 200) throw new Error(`catalog import: ${response.status}: ${text.slice(0, 500)}`);
   const result = JSON.parse(text) as { imported: number };
   if (result.imported !== count) throw new Error(`catalog import: imported ${result.imported} of ${count}`);
-  return { ids, bytes };
+  return { ids, ranges, bytes };
 }
 
-/** An account on the API plan, topped up with `credits` so that no load runs out. */
-export async function createAccount(quarry: Quarry, name: string, credits: number): Promise<BenchAccount> {
+/** An account on `planId` (the API plan unless told), topped up with `credits` so that no load runs out. */
+export async function createAccount(quarry: Quarry, name: string, credits: number, planId = 'api_standalone'): Promise<BenchAccount> {
   const created = await call<{ account: { id: string }; api_key: string }>(quarry, '/admin/v1/accounts', {
     method: 'POST',
-    body: { name, plan_id: 'api_standalone' },
+    body: { name, plan_id: planId },
     token: quarry.adminToken,
     expect: 201,
   });
@@ -150,4 +172,33 @@ export async function subscribe(quarry: Quarry, account: BenchAccount, companyId
     }
   };
   await Promise.all(Array.from({ length: subscribeConcurrency }, worker));
+}
+
+/** A site to track for `account` (its plan needs `website_visitors`); returns the site's id. */
+export async function createSite(quarry: Quarry, account: BenchAccount, domain: string): Promise<string> {
+  const site = await call<{ id: string }>(quarry, '/v1/sites', {
+    method: 'POST',
+    body: { domain },
+    token: account.apiKey,
+    expect: 201,
+  });
+  return site.id;
+}
+
+/** The account's whole visitors feed (one site), page by page: the visits of each company in it. */
+export async function visitsByCompany(quarry: Quarry, account: BenchAccount): Promise<Map<string, number>> {
+  const visits = new Map<string, number>();
+  let cursor: string | null = null;
+  for (let page = 0; page < visitorsPagesMax; page += 1) {
+    const query: string = `limit=${visitorsPageLimit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const result: { data: Array<{ company: { id: string }; visits: number }>; next_cursor: string | null } = await call(
+      quarry,
+      `/v1/visitors?${query}`,
+      { token: account.apiKey, expect: 200 },
+    );
+    for (const item of result.data) visits.set(item.company.id, (visits.get(item.company.id) ?? 0) + item.visits);
+    cursor = result.next_cursor;
+    if (!cursor) return visits;
+  }
+  throw new Error(`the visitors feed has more than ${visitorsPagesMax} pages`);
 }

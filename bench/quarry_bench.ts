@@ -1,17 +1,21 @@
 // The real server under load, on one database: `node bin/quarry.js serve` as a child process,
-// a generated catalog imported through the admin API, then two loads on GET /v1/companies/{id}:
+// a generated catalog imported through the admin API, then two loads on GET /v1/companies/{id}
+// and one on POST /collect:
 //   - subscribed re-reads: one account re-reads companies it already holds (free reads);
 //   - charged first reads: every request is the first read of a company by its account, so
 //     every 200 is one charge (1 credit, one subscription); afterwards the charges are counted
-//     (balances, ledger entries, reconcile) and must equal the 200s exactly.
+//     (balances, ledger entries, reconcile) and must equal the 200s exactly;
+//   - page views (collect_bench.ts): POST /collect from the networks of catalog companies; the
+//     visits written must add up to the 204s, and cost no credit.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './child_process.ts';
+import { measureCollect, type CollectFigures } from './collect_bench.ts';
 import { cpuWindow, type CpuUse } from './cpu.ts';
-import { runLoad, rotating, type LoadResult, type NextRequest } from './load.ts';
+import { loadFigures, runLoad, rotating, type LoadFigures, type NextRequest } from './load.ts';
 import {
   balanceOf,
   countCharges,
@@ -31,29 +35,14 @@ export interface BenchSettings {
   subscribedCompanies: number;
   /** Accounts sharing the charged-reads load, taken in turn request by request. */
   chargeAccounts: number;
+  /** Companies whose networks send the POST /collect load: the first of the catalog, the last of them the check's marker. */
+  visitorCompanies: number;
 }
 
 /** Credits each bench account gets on top of its plan, far more than any run can spend. */
 const accountCredits = 1_000_000;
 /** First reads sent to warm the charged path before it is measured. */
 const firstReadWarmupRequests = 2_000;
-
-export interface LoadFigures {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  responses: number;
-  ok: number;
-  statuses: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  seconds: number;
-  cpu: CpuUse;
-  /** Server CPU time per response, in microseconds. */
-  serverCpuUsPerRequest: number;
-  /** Database CPU time per response (PostgreSQL's processes), in microseconds. */
-  databaseCpuUsPerRequest: number | undefined;
-}
 
 export interface ChargeCheck {
   /** 200 responses of the charged loads (warm-up and measured). */
@@ -72,11 +61,13 @@ export interface QuarryFigures {
   catalog: { companies: number; bytes: number; seconds: number };
   rereads: LoadFigures & { subscribedCompanies: number; creditsCharged: number };
   firstReads: LoadFigures & { accounts: number; check: ChargeCheck; cutShort: boolean };
+  collect: CollectFigures;
   /** VmRSS of the server when it started, after the import, and after each load, in bytes. */
   rssAtStartBytes: number | undefined;
   rssAfterImportBytes: number | undefined;
   rssAfterRereadsBytes: number | undefined;
   rssAfterFirstReadsBytes: number | undefined;
+  rssAfterCollectBytes: number | undefined;
 }
 
 export interface QuarryBenchOptions {
@@ -104,8 +95,11 @@ export async function benchQuarry(options: QuarryBenchOptions): Promise<QuarryFi
       QUARRY_DATA_DIR: dataDir,
       QUARRY_ADMIN_TOKEN: adminToken,
       QUARRY_DEMO: 'false',
-      // The load generator sends thousands of requests a second on one key.
+      // The load generator sends thousands of requests a second on one key, and page views from
+      // each address far above the limit per client address.
       QUARRY_RATE_LIMIT: '0',
+      // POST /collect's client address comes from X-Forwarded-For, as behind a load balancer.
+      QUARRY_TRUST_PROXY: 'true',
       QUARRY_LOG_LEVEL: 'warn',
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     }),
@@ -119,7 +113,7 @@ export async function benchQuarry(options: QuarryBenchOptions): Promise<QuarryFi
 
     log(`importing ${settings.catalogCompanies} generated companies`);
     const importStarted = performance.now();
-    const catalog = await importCompanies(quarry, settings.catalogCompanies);
+    const catalog = await importCompanies(quarry, settings.catalogCompanies, settings.visitorCompanies);
     const catalogFigures = { companies: catalog.ids.length, bytes: catalog.bytes, seconds: (performance.now() - importStarted) / 1000 };
     const rssAfterImportBytes = server.rssBytes();
 
@@ -130,15 +124,29 @@ export async function benchQuarry(options: QuarryBenchOptions): Promise<QuarryFi
     log(`creating ${settings.chargeAccounts} accounts for first reads`);
     const firstReads = await measureFirstReads(quarry, catalog.ids, settings, measure, log);
     const rssAfterFirstReadsBytes = server.rssBytes();
+
+    log(`page views: one platform account, one site, visitors from ${settings.visitorCompanies} companies`);
+    const collect = await measureCollect({
+      quarry,
+      companies: catalog.ranges,
+      connections: settings.connections,
+      seconds: settings.seconds,
+      warmupSeconds: settings.warmupSeconds,
+      measure,
+      log,
+    });
+    const rssAfterCollectBytes = server.rssBytes();
     return {
       database: options.database,
       catalog: catalogFigures,
       rereads,
       firstReads,
+      collect,
       rssAtStartBytes,
       rssAfterImportBytes,
       rssAfterRereadsBytes,
       rssAfterFirstReadsBytes,
+      rssAfterCollectBytes,
     };
   } catch (error) {
     throw new Error(`${(error as Error).message}\n--- server output ---\n${server.output()}`, { cause: error });
@@ -249,23 +257,5 @@ function firstReads(accounts: readonly BenchAccount[], companyIds: readonly stri
     sequence += 1;
     const id = companyIds[company] ?? 'bench_catalog_exhausted';
     return { path: `/v1/companies/${id}`, headers: headers[account]! };
-  };
-}
-
-function loadFigures(result: LoadResult, cpu: CpuUse): LoadFigures {
-  return {
-    requestsPerSecond: result.requestsPerSecond,
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
-    responses: result.responses,
-    ok: result.ok,
-    statuses: result.statuses,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    seconds: result.seconds,
-    cpu,
-    serverCpuUsPerRequest: (cpu.serverCpuSeconds * 1e6) / Math.max(1, result.responses),
-    databaseCpuUsPerRequest:
-      cpu.databaseCores === undefined ? undefined : (cpu.databaseCores * cpu.seconds * 1e6) / Math.max(1, result.responses),
   };
 }

@@ -14,14 +14,18 @@ export const targets = {
   sqliteFirstReadsShareOfFloorMin: 0.3,
   /** Charged first reads on PostgreSQL: at least this many per second. */
   postgresFirstReadsPerSecondMin: 2_500,
+  /** POST /collect page views: at least this share of the hello-world rate. */
+  collectShareOfFloorMin: 0.5,
 } as const;
 
 export interface Verdict {
-  database: 'sqlite' | 'postgres';
+  database: 'sqlite' | 'postgres' | 'in process';
   figure: string;
   value: number;
   target: string;
   pass: boolean;
+  /** A check of correctness rather than speed: failing it fails the command. */
+  correctness?: true;
 }
 
 export interface DatabaseReport {
@@ -81,9 +85,39 @@ export function verdicts(report: Report): Verdict[] {
       value: figures.firstReads.check.chargeEntries,
       target: `= ${figures.firstReads.check.responsesOk}, reconcile ok`,
       pass: figures.firstReads.check.ok,
+      correctness: true,
     });
+    list.push(...collectVerdicts(database, figures.collect, floor));
   }
   return list;
+}
+
+function collectVerdicts(database: Verdict['database'], collect: QuarryFigures['collect'], floor: number): Verdict[] {
+  const check = collect.check;
+  return [
+    {
+      database,
+      figure: 'POST /collect page views, share of hello-world req/s',
+      value: collect.requestsPerSecond / floor,
+      target: `>= ${targets.collectShareOfFloorMin}`,
+      pass: collect.requestsPerSecond / floor >= targets.collectShareOfFloorMin,
+    },
+    {
+      database,
+      figure: 'POST /collect, every view recorded (visits in the feed)',
+      value: check.viewsRecorded,
+      target: `= ${check.responses204} (204 responses)`,
+      pass: check.allRecorded,
+    },
+    {
+      database,
+      figure: 'POST /collect, visits recorded <= views sent, all 204, balance unchanged, reconcile ok',
+      value: check.viewsRecorded,
+      target: `<= ${check.viewsSent}, balance change ${check.balanceChange} = 0`,
+      pass: check.ok,
+      correctness: true,
+    },
+  ];
 }
 
 type Cell = string;
@@ -162,18 +196,58 @@ export function renderTable(report: Report): string {
       `  charges: ${int(check.chargeEntries)} ledger, ${int(check.creditsCharged)} credits, ${int(check.responsesOk)} 200s, reconcile ${check.reconcileOk ? 'ok' : `${check.reconcileDifferences} differences`}`,
       '', '', '', '', '', 'all equal', passMiss(check.ok),
     ]);
+    rows.push(...collectRows(section.quarry.collect, floor));
+    const { collect } = section.quarry;
     const non200 = Object.entries({ ...rereads.statuses, ...firstReads.statuses }).filter(([status]) => status !== '200');
-    if (non200.length > 0 || rereads.errors + firstReads.errors > 0 || rereads.creditsCharged !== 0) {
-      rows.push([`  anomalies: non-200 ${JSON.stringify(Object.fromEntries(non200))}, socket errors ${rereads.errors + firstReads.errors}, credits charged by re-reads ${rereads.creditsCharged}`]);
+    const non204 = Object.entries(collect.statuses).filter(([status]) => status !== '204');
+    const socketErrors = rereads.errors + firstReads.errors + collect.errors;
+    if (non200.length > 0 || non204.length > 0 || socketErrors > 0 || rereads.creditsCharged !== 0) {
+      rows.push([
+        `  anomalies: reads non-200 ${JSON.stringify(Object.fromEntries(non200))}, /collect non-204 ${JSON.stringify(Object.fromEntries(non204))},` +
+          ` socket errors ${socketErrors}, credits charged by re-reads ${rereads.creditsCharged}`,
+      ]);
     }
     const figures = section.quarry;
     rows.push([
-      `  server RSS (VmRSS): ${mb(figures.rssAfterRereadsBytes)} after re-reads, ${mb(figures.rssAfterFirstReadsBytes)} after first reads` +
+      `  server RSS (VmRSS): ${mb(figures.rssAfterRereadsBytes)} after re-reads, ${mb(figures.rssAfterFirstReadsBytes)} after first reads,` +
+        ` ${mb(figures.rssAfterCollectBytes)} after page views` +
         ` (${mb(figures.rssAtStartBytes)} at start, ${mb(figures.rssAfterImportBytes)} after importing ${figures.catalog.companies.toLocaleString('en-US')} companies` +
         ` in ${figures.catalog.seconds.toFixed(1)} s)`,
     ]);
   }
   return render(rows);
+}
+
+/** The POST /collect load beside hello-world, and its visit check: FAIL is a correctness bug, MISS views dropped. */
+function collectRows(collect: QuarryFigures['collect'], floor: number): Row[] {
+  const collectRatio = collect.requestsPerSecond / floor;
+  const check = collect.check;
+  const verdict = !check.ok ? 'FAIL' : passMiss(check.allRecorded);
+  return [
+    [
+      `  POST /collect page views (${int(collect.addresses)} addresses, ${int(collect.companies)} companies)`,
+      int(collect.requestsPerSecond),
+      ms(collect.p50Ms),
+      ms(collect.p99Ms),
+      int(floor),
+      ratio(collectRatio),
+      `>= ${targets.collectShareOfFloorMin}x`,
+      passMiss(collectRatio >= targets.collectShareOfFloorMin),
+      perRequest(collect.serverCpuUsPerRequest, collect.databaseCpuUsPerRequest),
+      ...usageCells(collect.cpu),
+    ],
+    [
+      `  visits: ${int(check.viewsRecorded)} recorded of ${int(check.responses204)} 204s, ${int(check.viewsDropped)} dropped`,
+      '', '', '', '', '', check.ok ? 'every view recorded' : '<= sent, 0 credits', verdict,
+    ],
+    [
+      `    ${int(check.viewsSent)} views sent; ${int(check.companiesInFeed)} of ${int(check.companiesSent)} companies in the feed;` +
+        ` balance ${check.balanceChange >= 0 ? '+' : ''}${check.balanceChange} credits; reconcile ${check.reconcileOk ? 'ok' : 'failed'};` +
+        (check.caughtUp
+          ? ` everything written ${check.flushWaitSeconds.toFixed(1)} s after the load (the marker view showed)`
+          : ` the collector had not caught up ${check.flushWaitSeconds.toFixed(0)} s after the load (no marker view in the feed)`),
+    ],
+  ];
 }
 
 function render(rows: Row[]): string {

@@ -1,16 +1,18 @@
 // `npm run bench`: Quarry's read path under load, beside the floor of this machine.
 //
-//   1. Floor: a bare Fastify hello-world in its own process, loaded by autocannon from here.
-//   2. SQLite (a fresh data directory) and PostgreSQL (a throwaway cluster with fsync on): the
+//   1. IP lookups in process (ip_lookup_bench.ts): the IP-to-company index of 1,000,000 ranges,
+//      beside a Map of exact address strings and the address parse alone.
+//   2. Floor: a bare Fastify hello-world in its own process, loaded by autocannon from here.
+//   3. SQLite (a fresh data directory) and PostgreSQL (a throwaway cluster with fsync on): the
 //      real server (`node bin/quarry.js serve`) in its own process, a generated catalog, then
-//      subscribed re-reads and charged first reads of GET /v1/companies/{id}; on PostgreSQL
-//      also the raw pooled transaction rate of the same cluster.
-//   3. The catalog at scale (catalog_bench.ts): seeding 1,000,000 companies and importing NDJSON
+//      subscribed re-reads and charged first reads of GET /v1/companies/{id}, and page views
+//      on POST /collect; on PostgreSQL also the raw pooled transaction rate of the same cluster.
+//   4. The catalog at scale (catalog_bench.ts): seeding 1,000,000 companies and importing NDJSON
 //      on SQLite and PostgreSQL, beside the raw insert rate of a trivial table on each.
-//   4. A table of every figure beside its floor and target, and bench/results/latest.json.
+//   5. A table of every figure beside its floor and target, and bench/results/latest.json.
 //
 // Options: --seconds N (per measured load, default 8), --databases sqlite,postgres,
-// --only reads|catalog (default both), --seed-companies N (default 1,000,000),
+// --only lookups,reads,catalog (default all three), --seed-companies N (default 1,000,000),
 // --import-companies N (companies in the imported file, default 40,000; contacts about 5x).
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -26,6 +28,8 @@ import { benchQuarry, type BenchSettings } from './quarry_bench.ts';
 import { renderTable, verdicts, type DatabaseReport, type Report } from './report.ts';
 import { benchCatalog, type CatalogBenchSettings } from './catalog_bench.ts';
 import { catalogVerdicts, renderCatalogTable, type CatalogReport } from './catalog_report.ts';
+import { benchIpLookups, type LookupFigures } from './ip_lookup_bench.ts';
+import { lookupVerdicts, renderLookupTable } from './ip_lookup_report.ts';
 
 /** The server's default pool (QUARRY_DB_POOL_SIZE). */
 const serverPoolSize = 10;
@@ -35,6 +39,9 @@ const quietWaitSecondsMax = 60;
 const loadSecondsMax = 30;
 const floorWarmupSeconds = 1;
 const floorSeconds = 5;
+/** Ranges in the index of the lookups benchmark (issue #5). */
+const lookupRanges = 1_000_000;
+const partNames = ['lookups', 'reads', 'catalog'] as const;
 
 const benchStartedAt = performance.now();
 
@@ -49,11 +56,17 @@ async function main(): Promise<void> {
   const sourceAtStart = sourceVersion();
   const busyBefore = await waitForQuietMachine();
 
+  // In this process and first, while nothing else of the bench has grown its heap.
+  const lookups = parts.has('lookups') ? measureLookups() : null;
   const report = parts.has('reads') ? await measureReads(settings, databases) : null;
   const catalog = parts.has('catalog') ? await measureCatalog(catalogSettings, databases) : null;
   const postgres = report?.postgres ?? { skipped: 'reads not run' };
   const sourceAtEnd = sourceVersion();
-  const list = [...(report ? verdicts(report) : []), ...(catalog ? catalogVerdicts(catalog) : [])];
+  const list = [
+    ...(lookups ? lookupVerdicts(lookups) : []),
+    ...(report ? verdicts(report) : []),
+    ...(catalog ? catalogVerdicts(catalog) : []),
+  ];
 
   const heading = [
     `Quarry bench: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
@@ -70,7 +83,9 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   const passed = list.filter((verdict) => verdict.pass).length;
   const seconds = ((performance.now() - benchStartedAt) / 1000).toFixed(0);
-  const tables = [report ? renderTable(report) : '', catalog ? renderCatalogTable(catalog) : ''].filter(Boolean).join('\n\n');
+  const tables = [lookups ? renderLookupTable(lookups) : '', report ? renderTable(report) : '', catalog ? renderCatalogTable(catalog) : '']
+    .filter(Boolean)
+    .join('\n\n');
   process.stdout.write(`\n${heading.join('\n')}\n\n${tables}\n\n${passed} of ${list.length} targets met. Whole run: ${seconds} s.\n`);
 
   const resultsDir = join(repositoryRoot, 'bench', 'results');
@@ -81,19 +96,21 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, busyBefore },
     settings: { ...settings, catalog: catalogSettings },
     targets: list,
+    lookups,
     report,
     catalog,
   };
   await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write('Results: bench/results/latest.json\n');
-  // A wrong charge count is a correctness failure, not a slow figure: it fails the command.
-  if (list.some((verdict) => verdict.figure.includes('charges =') && !verdict.pass)) process.exitCode = 1;
+  // A wrong charge count, visits beyond the views sent, a wrong company for an address: correctness
+  // failures, not slow figures. They fail the command.
+  if (list.some((verdict) => 'correctness' in verdict && verdict.correctness && !verdict.pass)) process.exitCode = 1;
 }
 
 interface Options {
   settings: BenchSettings;
   databases: Set<string>;
-  /** `reads` (the record-read loads) and `catalog` (seed and import at scale). */
+  /** `lookups` (IP lookups in process), `reads` (the loads on the real server) and `catalog` (seed and import at scale). */
   parts: Set<string>;
   catalogSettings: CatalogBenchSettings;
 }
@@ -103,13 +120,15 @@ function parseOptions(): Options {
     options: {
       seconds: { type: 'string', default: '8' },
       databases: { type: 'string', default: 'sqlite,postgres' },
-      only: { type: 'string', default: 'reads,catalog' },
+      only: { type: 'string', default: partNames.join(',') },
       'seed-companies': { type: 'string', default: '1000000' },
       'import-companies': { type: 'string', default: '40000' },
     },
   });
   const parts = new Set(values.only.split(',').map((name) => name.trim()));
-  if ([...parts].some((part) => part !== 'reads' && part !== 'catalog')) throw new Error('--only takes reads, catalog or both');
+  if ([...parts].some((part) => !(partNames as readonly string[]).includes(part))) {
+    throw new Error(`--only takes one or more of ${partNames.join(', ')}, separated by commas`);
+  }
   const catalogSettings: CatalogBenchSettings = {
     seedCompanies: positiveInteger(values['seed-companies'], '--seed-companies'),
     importCompanies: positiveInteger(values['import-companies'], '--import-companies'),
@@ -125,6 +144,7 @@ function parseOptions(): Options {
     catalogCompanies: 20_000,
     subscribedCompanies: 2_000,
     chargeAccounts: 50,
+    visitorCompanies: 3_000,
   };
   return { settings, databases: new Set(values.databases.split(',').map((name) => name.trim())), parts, catalogSettings };
 }
@@ -133,6 +153,10 @@ function positiveInteger(text: string, name: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
   return value;
+}
+
+function measureLookups(): LookupFigures {
+  return benchIpLookups({ ranges: lookupRanges, log: (line) => log(`IP lookups: ${line}`) });
 }
 
 async function measureReads(settings: BenchSettings, databases: Set<string>): Promise<Report> {
