@@ -170,10 +170,21 @@ function indexNameOf(statement: string): string {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL.
 
-async function existingPostgresTables(tx: Kysely<Database>, tables: readonly CatalogTable[]): Promise<string[]> {
-  const result = await sql<{ name: string }>`select name from unnest(${`{${tables.join(',')}}`}::text[]) as name
+async function existingPostgresTables(tx: Kysely<Database>, tables: readonly CatalogTable[]): Promise<CatalogTable[]> {
+  const result = await sql<{ name: CatalogTable }>`select name from unnest(${`{${tables.join(',')}}`}::text[]) as name
     where to_regclass(name) is not null`.execute(tx);
   return result.rows.map((row) => row.name);
+}
+
+/** The tables of `tables` the database has (an older database may lack the newest), in their order. */
+export async function existingCatalogTables(db: Kysely<Database>, tables: readonly CatalogTable[]): Promise<CatalogTable[]> {
+  if (isPostgres(db)) {
+    const existing = new Set(await existingPostgresTables(db, tables));
+    return tables.filter((table) => existing.has(table));
+  }
+  const result = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name in (${sql.join([...tables])})`.execute(db);
+  const existing = new Set(result.rows.map((row) => row.name));
+  return tables.filter((table) => existing.has(table));
 }
 
 async function suspendPostgres(tx: Kysely<Database>, tables: readonly CatalogTable[]): Promise<SuspendedSchema> {

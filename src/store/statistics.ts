@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { isPostgres } from './search_documents.ts';
 import { refreshSearchStatistics, type SampledTable } from './search_statistics.ts';
-import { companyTables, contactTables, type CatalogTable } from './catalog_bulk_load.ts';
+import { companyTables, contactTables, existingCatalogTables, type CatalogTable } from './catalog_bulk_load.ts';
 
 /** SQLite samples about this many rows per index: seconds at a million companies, not minutes. */
 const sqliteAnalysisRowsPerIndex = 1_000;
@@ -19,7 +19,7 @@ const catalogTables: readonly CatalogTable[] = [...companyTables, ...contactTabl
  * row estimates on PostgreSQL). A table the database does not have (yet) is skipped.
  */
 export async function refreshStatistics(db: Kysely<Database>, tables: readonly CatalogTable[] = catalogTables): Promise<void> {
-  const existing = await existingTables(db, tables);
+  const existing = await existingCatalogTables(db, tables);
   if (isPostgres(db)) {
     await sql`analyze ${sql.join(existing.map((table) => sql.table(table)))}`.execute(db);
   } else {
@@ -30,7 +30,3 @@ export async function refreshStatistics(db: Kysely<Database>, tables: readonly C
   await refreshSearchStatistics(db, { tables: sampled satisfies readonly SampledTable[] });
 }
 
-async function existingTables(db: Kysely<Database>, tables: readonly CatalogTable[]): Promise<CatalogTable[]> {
-  const names = new Set((await db.introspection.getTables()).map((table) => table.name));
-  return tables.filter((table) => names.has(table));
-}
