@@ -6,6 +6,7 @@
 // every row.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
+import { chunks } from '../lib/chunks.ts';
 import type { Dialect } from './database.ts';
 import type { GrantRow, LedgerEntryRow } from './credits.ts';
 import type { SubscriptionRow } from './subscriptions.ts';
@@ -44,16 +45,10 @@ export async function writeLedgerBatch(tx: Kysely<Database>, dialect: Dialect, b
   else await writeInSequence(tx, batch);
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += rowsPerStatementMax) result.push(items.slice(start, start + rowsPerStatementMax));
-  return result;
-}
-
 async function writeInSequence(tx: Kysely<Database>, batch: LedgerBatch): Promise<void> {
-  for (const rows of chunks(batch.grants)) await tx.insertInto('credit_grants').values(rows).execute();
-  for (const rows of chunks(batch.entries)) await tx.insertInto('ledger_entries').values(rows).execute();
-  for (const rows of chunks(batch.allocations)) await tx.insertInto('ledger_allocations').values(rows).execute();
+  for (const rows of chunks(batch.grants, rowsPerStatementMax)) await tx.insertInto('credit_grants').values(rows).execute();
+  for (const rows of chunks(batch.entries, rowsPerStatementMax)) await tx.insertInto('ledger_entries').values(rows).execute();
+  for (const rows of chunks(batch.allocations, rowsPerStatementMax)) await tx.insertInto('ledger_allocations').values(rows).execute();
   for (const [grantId, credits] of batch.grantMoves) {
     const result = await tx
       .updateTable('credit_grants')
@@ -64,7 +59,7 @@ async function writeInSequence(tx: Kysely<Database>, batch: LedgerBatch): Promis
       .executeTakeFirst();
     assert(result.numUpdatedRows === 1n, `grant ${grantId} cannot move by ${credits}`);
   }
-  for (const rows of chunks(batch.subscriptions)) await tx.insertInto('subscriptions').values(rows).execute();
+  for (const rows of chunks(batch.subscriptions, rowsPerStatementMax)) await tx.insertInto('subscriptions').values(rows).execute();
   await updateAccount(tx, batch.accountId, batch.expectedSeq, batch.account);
 }
 

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, RecordType, SubscriptionsTable } from './schema.ts';
 import type { SubscriptionState } from '../domain/subscriptions/subscriptions.ts';
+import { chunks } from '../lib/chunks.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
@@ -23,6 +24,9 @@ export async function latestSubscription(
     .executeTakeFirst();
 }
 
+/** Record ids per statement: a flush of visits may ask for thousands of companies. */
+const recordIdsPerStatement = 1_000;
+
 /** The latest subscription of an account to each of `recordIds` that has one. */
 export async function latestSubscriptions(
   db: Kysely<Database>,
@@ -32,16 +36,18 @@ export async function latestSubscriptions(
 ): Promise<Map<string, SubscriptionRow>> {
   const latest = new Map<string, SubscriptionRow>();
   if (recordIds.length === 0) return latest;
-  const rows = await db
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('record_type', '=', recordType)
-    .where('record_id', 'in', [...recordIds])
-    .execute();
-  for (const row of rows) {
-    const current = latest.get(row.record_id);
-    if (!current || row.generation > current.generation) latest.set(row.record_id, row);
+  for (const ids of chunks(recordIds, recordIdsPerStatement)) {
+    const rows = await db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('record_type', '=', recordType)
+      .where('record_id', 'in', ids)
+      .execute();
+    for (const row of rows) {
+      const current = latest.get(row.record_id);
+      if (!current || row.generation > current.generation) latest.set(row.record_id, row);
+    }
   }
   return latest;
 }

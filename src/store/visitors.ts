@@ -1,6 +1,7 @@
 // Sites and their aggregated visits (migration 0005).
 import type { Kysely, Selectable } from 'kysely';
 import type { CompanyIpRangesTable, Database, SitesTable, SiteVisitsTable } from './schema.ts';
+import { chunks } from '../lib/chunks.ts';
 
 export type SiteRow = Selectable<SitesTable>;
 export type SiteVisitRow = Selectable<SiteVisitsTable>;
@@ -65,32 +66,56 @@ export async function readIpRangePage(
   return query.execute();
 }
 
-export async function findSiteVisit(db: Kysely<Database>, key: { accountId: string; siteId: string; companyId: string }): Promise<SiteVisitRow | undefined> {
-  return db
-    .selectFrom('site_visits')
-    .selectAll()
-    .where('account_id', '=', key.accountId)
-    .where('site_id', '=', key.siteId)
-    .where('company_id', '=', key.companyId)
-    .executeTakeFirst();
+/** Pairs per statement: two bound parameters each, far below both databases' limits. */
+const visitPairsPerStatement = 500;
+/** Rows per upsert: eight bound parameters each. */
+const visitRowsPerStatement = 200;
+
+/** The account's stored visits of each (site, company) pair that has one, by `visitKey`. */
+export async function findSiteVisits(
+  db: Kysely<Database>,
+  accountId: string,
+  pairs: ReadonlyArray<{ siteId: string; companyId: string }>,
+): Promise<Map<string, SiteVisitRow>> {
+  const found = new Map<string, SiteVisitRow>();
+  for (const slice of chunks(pairs, visitPairsPerStatement)) {
+    const rows = await db
+      .selectFrom('site_visits')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where((eb) => eb(eb.refTuple('site_id', 'company_id'), 'in', slice.map((pair) => eb.tuple(pair.siteId, pair.companyId))))
+      .execute();
+    for (const row of rows) found.set(visitKey(row.site_id, row.company_id), row);
+  }
+  return found;
+}
+
+/** The key of a (site, company) pair in `findSiteVisits`' answer. */
+export function visitKey(siteId: string, companyId: string): string {
+  return `${siteId} ${companyId}`;
 }
 
 /**
- * Writes the aggregate computed from the row read in the same transaction. Callers hold the
- * account's lock (app/visitors/record_visits.ts), so no other writer moves the row in between.
+ * Writes aggregates computed from the rows `findSiteVisits` read in the same transaction, new
+ * or not, a few hundred a statement. Callers hold the account's lock
+ * (app/visitors/record_visits.ts), so no other writer moves a row in between.
  */
-export async function saveSiteVisit(db: Kysely<Database>, row: SiteVisitRow, exists: boolean): Promise<void> {
-  if (!exists) {
-    await db.insertInto('site_visits').values(row).execute();
-    return;
+export async function upsertSiteVisits(db: Kysely<Database>, rows: readonly SiteVisitRow[]): Promise<void> {
+  for (const slice of chunks(rows, visitRowsPerStatement)) {
+    await db
+      .insertInto('site_visits')
+      .values(slice)
+      .onConflict((conflict) =>
+        conflict.columns(['account_id', 'site_id', 'company_id']).doUpdateSet((eb) => ({
+          visits: eb.ref('excluded.visits'),
+          first_seen: eb.ref('excluded.first_seen'),
+          last_seen: eb.ref('excluded.last_seen'),
+          pages: eb.ref('excluded.pages'),
+          referrers: eb.ref('excluded.referrers'),
+        })),
+      )
+      .execute();
   }
-  await db
-    .updateTable('site_visits')
-    .set({ visits: row.visits, first_seen: row.first_seen, last_seen: row.last_seen, pages: row.pages, referrers: row.referrers })
-    .where('account_id', '=', row.account_id)
-    .where('site_id', '=', row.site_id)
-    .where('company_id', '=', row.company_id)
-    .execute();
 }
 
 export interface VisitorFilter {

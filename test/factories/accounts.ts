@@ -69,11 +69,19 @@ export async function balanceOf(app: TestApp, accountId: string): Promise<number
 
 /** Every subscription of an account (active or not), through the customer API. */
 export async function allSubscriptions(app: TestApp, key: string): Promise<Subscription[]> {
-  const active = await app.api<{ data: Subscription[] }>('GET', '/v1/subscriptions?active=true&limit=500', { key });
-  const inactive = await app.api<{ data: Subscription[] }>('GET', '/v1/subscriptions?active=false&limit=500', { key });
-  expect(active.status).toBe(200);
-  expect(inactive.status).toBe(200);
-  return [...active.body.data, ...inactive.body.data].sort((a, b) => a.id.localeCompare(b.id));
+  const all: Subscription[] = [];
+  for (const active of [true, false]) {
+    // Every page: an account of a bulk test holds more than one page's limit.
+    let cursor: string | null = null;
+    do {
+      const query: string = `/v1/subscriptions?active=${active}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await app.api<{ data: Subscription[]; next_cursor: string | null }>('GET', query, { key });
+      expect(page.status).toBe(200);
+      all.push(...page.body.data);
+      cursor = page.body.next_cursor;
+    } while (cursor);
+  }
+  return all.sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export interface CreditState {

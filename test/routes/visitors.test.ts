@@ -37,6 +37,8 @@ const addresses = {
   unknown: '100.64.9.9',
   moving: '100.100.5.5',
 };
+/** Client addresses of the bulk test, checked with the others. */
+const bulkAddresses: string[] = [];
 
 async function importCompanies(app: TestApp, records: object[]): Promise<void> {
   const body = records.map((record) => JSON.stringify(record)).join('\n');
@@ -355,6 +357,73 @@ describeEachDatabase('website visitors', (kind) => {
     expect(Object.fromEntries(visits)).toEqual({ cmp_vis_other: 3, cmp_vis_race: 1 });
   });
 
+  it('writes a batch of more pairs than one statement holds: every view counted once, one subscription per company', async () => {
+    // 600 companies × 2 sites = 1,200 (site, company) pairs: past the statements' row and pair
+    // limits, so the batch's reads and upserts run in several slices.
+    const bulk = Array.from({ length: 600 }, (_, index) => ({
+      id: `cmp_vis_bulk_${String(index).padStart(4, '0')}`,
+      name: `Bulk Visitor ${index}`,
+      domain: `bulk-visitor-${index}.example`,
+      country: 'DE',
+      ip_ranges: [`10.${index >> 8}.${index & 255}.0/24`],
+    }));
+    await importCompanies(app, bulk);
+    const owner = await app.createAccount('platform');
+    const sites = [
+      (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'bulk-one.example' } })).body.id as string,
+      (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'bulk-two.example' } })).body.id as string,
+    ];
+    const collector = new VisitCollector(app.context);
+    const expected = new Map<string, number>();
+    const queue = (round: number): void => {
+      bulk.forEach((company, index) => {
+        const address = `10.${index >> 8}.${index & 255}.${1 + round}`;
+        bulkAddresses.push(address);
+        // The first site sees each company once a round, the second twice.
+        for (const [siteIndex, views] of [[0, 1], [1, 2]] as const) {
+          for (let view = 0; view < views; view += 1) {
+            expect(collector.accept({ siteId: sites[siteIndex]!, url: `https://bulk.example/page-${view}`, address, userAgent: browser })).toBe('queued');
+          }
+          const key = `${sites[siteIndex]} ${company.id}`;
+          expected.set(key, (expected.get(key) ?? 0) + views);
+        }
+      });
+    };
+    const stored = async (): Promise<Map<string, number>> => {
+      const rows = await app.store.db.selectFrom('site_visits').select(['site_id', 'company_id', 'visits']).where('account_id', '=', owner.id).execute();
+      return new Map(rows.map((row) => [`${row.site_id} ${row.company_id}`, Number(row.visits)]));
+    };
+    queue(0);
+    expect(await collector.flush()).toMatchObject({ recorded: 1800, unknownAddress: 0, failed: 0, queueFull: 0 });
+    expect(await stored()).toEqual(expected);
+    // A second batch merges into the stored rows.
+    queue(1);
+    expect(await collector.flush()).toMatchObject({ recorded: 1800, failed: 0 });
+    expect(await stored()).toEqual(expected);
+    expect([...(await stored()).values()].every((visits) => visits === 2 || visits === 4)).toBe(true);
+    const subscriptions = (await allSubscriptions(app, owner.key)).filter((subscription) => subscription.record_id.startsWith('cmp_vis_bulk_'));
+    expect(subscriptions).toHaveLength(600);
+    expect(new Set(subscriptions.map((subscription) => subscription.record_id)).size).toBe(600);
+    expect(subscriptions.every((subscription) => subscription.source === 'web_visit')).toBe(true);
+    expect(await balanceOf(app, owner.id)).toBe(1000);
+  });
+
+  it('counts and logs the views dropped because the queue was full', async () => {
+    const owner = await app.createAccount('platform');
+    const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'full-queue.example' } })).body.id as string;
+    const collector = new VisitCollector(app.context, { queueMax: 2 });
+    const view = { siteId: site, url: 'https://full-queue.example/', address: addresses.other, userAgent: browser };
+    expect([1, 2, 3, 4].map(() => collector.accept(view))).toEqual(['queued', 'queued', 'queue_full', 'queue_full']);
+    const logged = logLines.length;
+    expect(await collector.flush()).toMatchObject({ recorded: 2, queueFull: 2 });
+    const warnings = logLines.slice(logged).map((line) => JSON.parse(line) as { msg: string; views?: number; level: number });
+    expect(warnings).toContainEqual(expect.objectContaining({ msg: 'visit queue full: page views dropped', views: 2, level: 40 }));
+    // The count starts again after each flush; the queue has room again.
+    expect(collector.accept(view)).toBe('queued');
+    expect(await collector.flush()).toMatchObject({ recorded: 1, queueFull: 0 });
+    expect((await visitors(app, owner.key)).data[0]).toMatchObject({ company: { id: 'cmp_vis_other' }, visits: 3 });
+  });
+
   it('rebuilds the IP-to-company index when a catalog import adds or moves ranges', async () => {
     const owner = await app.createAccount('platform');
     const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'moving.example' } })).body.id as string;
@@ -383,7 +452,8 @@ describeEachDatabase('website visitors', (kind) => {
     const connection = sqliteWriteConnection(app.store.db);
     const files = connection ? readdirSync(dirname(connection.name)).map((name) => readFileSync(join(dirname(connection.name), name))) : [];
     if (kind === 'sqlite') expect(files.some((bytes) => bytes.includes('cmp_vis_narrow'))).toBe(true);
-    for (const address of Object.values(addresses)) {
+    expect(bulkAddresses.length).toBeGreaterThan(0);
+    for (const address of [...Object.values(addresses), ...bulkAddresses]) {
       expect(text.includes(address), `database holds ${address}`).toBe(false);
       expect(logs.includes(address), `logs hold ${address}`).toBe(false);
       expect(files.some((bytes) => bytes.includes(address)), `a file of the data directory holds ${address}`).toBe(false);

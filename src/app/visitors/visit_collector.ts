@@ -38,10 +38,17 @@ export interface VisitInput {
 /** What `accept` did with a view: only `queued` views can be recorded. */
 export type AcceptOutcome = 'queued' | 'bot' | 'bad_url' | 'rate_limited' | 'queue_full';
 
+/** What a flush came to: the batch's counts, and the views dropped since the last flush because the queue was full. */
+export interface FlushCounts extends VisitCounts {
+  queueFull: number;
+}
+
 export interface VisitCollectorOptions {
   flushIntervalMs?: number | undefined;
   /** Per client address; undefined turns the limit off (QUARRY_RATE_LIMIT=0). */
   rateLimit?: RateLimitPolicy | undefined;
+  /** Page views held in memory at most (default `queuedViewsMax`). */
+  queueMax?: number | undefined;
 }
 
 export class VisitCollector {
@@ -49,8 +56,11 @@ export class VisitCollector {
   readonly #index: CompanyAddressIndex;
   readonly #flushIntervalMs: number;
   readonly #rateLimit: RateLimitPolicy | undefined;
+  readonly #queueMax: number;
   readonly #buckets = new RateLimitBuckets();
   #queued: QueuedView[] = [];
+  /** Views refused since the last flush because the queue was full: counted and logged there, never silent. */
+  #queueFullSinceFlush = 0;
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<unknown> | null = null;
   #closed = false;
@@ -60,6 +70,7 @@ export class VisitCollector {
     this.#index = new CompanyAddressIndex(context.store);
     this.#flushIntervalMs = options.flushIntervalMs ?? visitFlushIntervalMsDefault;
     this.#rateLimit = options.rateLimit;
+    this.#queueMax = options.queueMax ?? queuedViewsMax;
   }
 
   /** Builds the IP-to-company index now, so the first flush after a start does not wait for it. */
@@ -74,21 +85,31 @@ export class VisitCollector {
     if (!page) return 'bad_url';
     const now = this.#context.clock.now();
     if (this.#rateLimit && !this.#buckets.take(input.address, this.#rateLimit, now).allowed) return 'rate_limited';
-    if (this.#queued.length >= queuedViewsMax) return 'queue_full';
+    if (this.#queued.length >= this.#queueMax) {
+      this.#queueFullSinceFlush += 1;
+      return 'queue_full';
+    }
     this.#queued.push({ siteId: input.siteId, address: input.address, path: page.path, referrerHost: referrerHostOf(input.referrer, page.host), at: now });
     this.#schedule();
     return 'queued';
   }
 
   /** Writes every view queued so far (after any write already running); resolves with what they came to. */
-  async flush(): Promise<VisitCounts> {
+  async flush(): Promise<FlushCounts> {
     while (this.#writing) await this.#writing.catch(() => undefined);
     const batch = this.#queued;
     this.#queued = [];
+    const queueFull = this.#queueFullSinceFlush;
+    this.#queueFullSinceFlush = 0;
+    if (queueFull > 0) {
+      // The database writes slower than the sites send: the operator needs to know (a faster
+      // database, or more processes), and the count is all there is to say.
+      this.#context.logger.warn({ views: queueFull, queueMax: this.#queueMax }, 'visit queue full: page views dropped');
+    }
     const writing = this.#write(batch);
     this.#writing = writing;
     try {
-      return await writing;
+      return { ...(await writing), queueFull };
     } finally {
       this.#writing = null;
     }
