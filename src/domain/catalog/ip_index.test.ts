@@ -87,6 +87,30 @@ describe('IP-to-company index', () => {
   });
 
   it('reads address text exactly as parseAddress does', () => {
+    // Near-IPv6 text: groups of zero to five hex digits (and a stray letter), single, double and
+    // triple colons, dotted quads anywhere, a zone index.
+    const token = fc.oneof(
+      fc.stringMatching(/^[0-9a-fA-F]{0,5}$/),
+      fc.constantFrom(':', ':', '::', ':::', 'g', '%eth0', '.', ' '),
+      fc.ipV4(),
+      fc.constantFrom('0', 'ffff', '0:0', '1.2.3', '256.1.1.1'),
+    );
+    const tokenSoup = fc.array(token, { maxLength: 14 }).map((tokens) => tokens.join(''));
+    // Near-valid IPv6: zero to nine groups, `::` at any place or none, maybe a dotted quad last,
+    // so that the group counts around eight (seven and a quad, eight and `::`) come up often.
+    const groupsAround = fc
+      .tuple(
+        fc.array(fc.integer({ min: 0, max: 0xffff }).map((group) => group.toString(16)), { maxLength: 9 }),
+        fc.option(fc.nat(9)),
+        fc.option(fc.ipV4()),
+      )
+      .map(([groups, gapAt, quad]) => {
+        const parts = quad === null ? groups : [...groups, quad];
+        if (gapAt === null) return parts.join(':');
+        const at = Math.min(gapAt, parts.length);
+        return `${parts.slice(0, at).join(':')}::${parts.slice(at).join(':')}`;
+      });
+    const ipv6Like = fc.oneof(tokenSoup, groupsAround);
     const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '010', '', '-1', '1a', ' 1'));
     const text = fc.oneof(
       fc.tuple(octet, octet, octet, octet).map((parts) => parts.join('.')),
@@ -95,6 +119,10 @@ describe('IP-to-company index', () => {
       fc.ipV6(),
       fc.ipV4Extended(),
       fc.string({ maxLength: 50 }),
+      ipv6Like,
+      ipv6Like.map((value) => value.toUpperCase()),
+      fc.ipV4().map((value) => `::ffff:${value}`),
+      fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff })).map(([high, low]) => `::ffff:${high.toString(16)}:${low.toString(16)}`),
     );
     const words = new Uint32Array(4);
     fc.assert(
@@ -107,7 +135,7 @@ describe('IP-to-company index', () => {
           expect(hexToAddress(expected.family, hex)).toBe(hexToAddress(expected.family, expected.hex));
         }
       }),
-      { numRuns: 3_000 },
+      { numRuns: 20_000 },
     );
   });
 });
