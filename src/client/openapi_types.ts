@@ -3941,6 +3941,7 @@ export interface paths {
                                 last_seen: string;
                                 pages: string[];
                                 referrers: string[];
+                                subscription: components["schemas"]["Subscription"] | null;
                             }[];
                             next_cursor: string | null;
                         };

@@ -75,7 +75,16 @@ async function collect(app: TestApp, input: Collect): Promise<number> {
   return response.statusCode;
 }
 
-async function visitors(app: TestApp, key: string, query = ''): Promise<{ data: Array<{ company: { id: string }; site_id: string; visits: number; pages: string[]; referrers: string[] }>; next_cursor: string | null }> {
+interface VisitorItem {
+  company: { id: string };
+  site_id: string;
+  visits: number;
+  pages: string[];
+  referrers: string[];
+  subscription: { id: string; source: string; record_id: string } | null;
+}
+
+async function visitors(app: TestApp, key: string, query = ''): Promise<{ data: VisitorItem[]; next_cursor: string | null }> {
   const response = await app.api('GET', `/v1/visitors${query}`, { key });
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body;
@@ -190,7 +199,14 @@ describeEachDatabase('website visitors', (kind) => {
     expect(await collect(app, { siteId, address: addresses.narrowV6, url: 'https://shop.example/docs', referrer: 'https://shop.example/pricing' })).toBe(204);
     const feed = await visitors(app, account.key);
     expect(feed.data).toHaveLength(1);
-    expect(feed.data[0]).toMatchObject({ company: { id: 'cmp_vis_narrow', name: 'Narrow Visitors', domain: 'narrow-visitors.example' }, site_id: siteId, visits: 2, pages: ['/pricing', '/docs'], referrers: ['news.example'] });
+    expect(feed.data[0]).toMatchObject({
+      company: { id: 'cmp_vis_narrow', name: 'Narrow Visitors', domain: 'narrow-visitors.example' },
+      site_id: siteId,
+      visits: 2,
+      pages: ['/pricing', '/docs'],
+      referrers: ['news.example'],
+      subscription: { source: 'web_visit', record_type: 'company', record_id: 'cmp_vis_narrow', ended_at: null },
+    });
     const read = await app.api('GET', '/v1/companies/cmp_vis_narrow', { key: account.key });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ subscription: { source: 'web_visit', record_id: 'cmp_vis_narrow' }, credits: { charged: 0, balance: 1000 } });
@@ -301,8 +317,15 @@ describeEachDatabase('website visitors', (kind) => {
     const owner = await app.createAccount('platform');
     const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'lapse.example' } })).body.id as string;
     await collect(app, { siteId: site, address: addresses.other });
+    const first = (await visitors(app, owner.key)).data[0]!.subscription;
+    expect(first).toMatchObject({ source: 'web_visit', record_id: 'cmp_vis_other' });
     app.advanceDays(370);
+    // Lapsed: the feed says so until the next visit starts another.
+    expect((await visitors(app, owner.key)).data[0]!.subscription).toBeNull();
     await collect(app, { siteId: site, address: addresses.other });
+    const second = (await visitors(app, owner.key)).data[0]!.subscription;
+    expect(second).toMatchObject({ source: 'web_visit', record_id: 'cmp_vis_other' });
+    expect(second!.id).not.toBe(first!.id);
     const subscriptions = await allSubscriptions(app, owner.key);
     expect(subscriptions.map((subscription) => subscription.source)).toEqual(['web_visit', 'web_visit']);
     expect(subscriptions.filter((subscription) => subscription.ended_at === null && Date.parse(subscription.expires_at) > app.clock.now())).toHaveLength(1);
@@ -365,7 +388,7 @@ describeEachDatabase('website visitors', (kind) => {
       name: `Bulk Visitor ${index}`,
       domain: `bulk-visitor-${index}.example`,
       country: 'DE',
-      ip_ranges: [`10.${index >> 8}.${index & 255}.0/24`],
+      ip_ranges: [`10.${200 + (index >> 8)}.${index & 255}.0/24`],
     }));
     await importCompanies(app, bulk);
     const owner = await app.createAccount('platform');
@@ -377,7 +400,7 @@ describeEachDatabase('website visitors', (kind) => {
     const expected = new Map<string, number>();
     const queue = (round: number): void => {
       bulk.forEach((company, index) => {
-        const address = `10.${index >> 8}.${index & 255}.${1 + round}`;
+        const address = `10.${200 + (index >> 8)}.${index & 255}.${1 + round}`;
         bulkAddresses.push(address);
         // The first site sees each company once a round, the second twice.
         for (const [siteIndex, views] of [[0, 1], [1, 2]] as const) {

@@ -1,6 +1,10 @@
 // GET /v1/visitors: the companies that visited the account's sites, newest first (by last
-// visit), with filters by site and by time of the last visit, and a keyset cursor. Free.
+// visit), with filters by site and by time of the last visit, and a keyset cursor, and each
+// company's active subscription now. Free.
 import { listVisitors as listVisitorRows, type VisitorRow } from '../../store/visitors.ts';
+import { latestSubscriptions, toSubscriptionState, type SubscriptionRow } from '../../store/subscriptions.ts';
+import { isActive } from '../../domain/subscriptions/subscriptions.ts';
+import { subscriptionView, type SubscriptionView } from '../views.ts';
 import { cursorIdPattern, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { toIso } from '../../lib/clock.ts';
 import { fail, type Result } from '../../lib/result.ts';
@@ -14,6 +18,8 @@ export interface VisitorView {
   last_seen: string;
   pages: string[];
   referrers: string[];
+  /** The account's active subscription to the company now (from this visit or otherwise), or null. */
+  subscription: SubscriptionView | null;
 }
 
 export interface VisitorQuery {
@@ -25,7 +31,7 @@ export interface VisitorQuery {
   limit: number;
 }
 
-function visitorView(row: VisitorRow): VisitorView {
+function visitorView(row: VisitorRow, active: SubscriptionRow | undefined): VisitorView {
   return {
     company: { id: row.company_id, name: row.company_name, domain: row.company_domain },
     site_id: row.site_id,
@@ -34,6 +40,7 @@ function visitorView(row: VisitorRow): VisitorView {
     last_seen: toIso(row.last_seen),
     pages: JSON.parse(row.pages) as string[],
     referrers: JSON.parse(row.referrers) as string[],
+    subscription: active ? subscriptionView(active) : null,
   };
 }
 
@@ -63,5 +70,12 @@ export async function listVisitors(context: AppContext, query: VisitorQuery): Pr
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const next = rows.length > query.limit && last ? encodeCursor({ t: last.last_seen, s: last.site_id, c: last.company_id }) : null;
-  return { ok: true, data: page.map(visitorView), next_cursor: next };
+  // One read for the page's companies, so a client needs no request per row to show access.
+  const latest = await latestSubscriptions(context.store.db, query.accountId, 'company', [...new Set(page.map((row) => row.company_id))]);
+  const now = context.clock.now();
+  const activeOf = (companyId: string) => {
+    const row = latest.get(companyId);
+    return row && isActive(toSubscriptionState(row), now) ? row : undefined;
+  };
+  return { ok: true, data: page.map((row) => visitorView(row, activeOf(row.company_id))), next_cursor: next };
 }

@@ -2,15 +2,15 @@
 // per company and site. Filters by site and by the day of the last visit (in the URL, so a view
 // can be bookmarked), "Load more" through the cursor, and each row opens to the pages the company
 // read and the sites that sent it. Every identified company gets a free subscription (source
-// `web_visit`): the Access column shows the subscription the account holds now, read from the
-// free GET /v1/companies/{id}/core, so it stays true when one started otherwise or has ended.
+// `web_visit`): the Access column shows the subscription the account holds now, as the feed
+// gives it with each item, so it stays true when one started otherwise or has ended.
 // Free; needs `website_visitors`.
-import { useRef, useState } from 'react';
-import { ApiError, api, unwrap } from '../api.ts';
+import { useState } from 'react';
+import { api, unwrap } from '../api.ts';
 import { ErrorMessage, Loading, PageTitle, WebsiteVisitorsGate, useAsync, usePagedList, type CursorPage } from '../components/common.tsx';
 import { formatDate, formatDateTime } from '../format.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
-import type { CompanyCore, Site, Visitor } from '../types.ts';
+import type { Site, Visitor } from '../types.ts';
 
 const pageSize = 25;
 /** Sites read for the filter and the Site column: pages of the largest size, at most this many. */
@@ -135,16 +135,6 @@ function Feed({ filters, siteDomains }: { filters: Filters; siteDomains: Map<str
       }),
     );
   const { first, items, cursor, loadingMore, moreError, loadMore } = usePagedList(load);
-  // One read of each company's core per feed, however many sites it visited.
-  const cores = useRef(new Map<string, Promise<CompanyCore>>());
-  const coreOf = (id: string): Promise<CompanyCore> => {
-    let pending = cores.current.get(id);
-    if (!pending) {
-      pending = unwrap(api.GET('/v1/companies/{id}/core', { params: { path: { id } } }));
-      cores.current.set(id, pending);
-    }
-    return pending;
-  };
 
   if (first.error) return <ErrorMessage error={first.error} />;
   if (!first.data) return <Loading label="Loading visitors…" />;
@@ -182,7 +172,7 @@ function Feed({ filters, siteDomains }: { filters: Filters; siteDomains: Map<str
             </tr>
           </thead>
           {items.map((visitor) => (
-            <VisitorRows key={`${visitor.company.id} ${visitor.site_id}`} visitor={visitor} siteDomain={siteDomains.get(visitor.site_id)} coreOf={coreOf} />
+            <VisitorRows key={`${visitor.company.id} ${visitor.site_id}`} visitor={visitor} siteDomain={siteDomains.get(visitor.site_id)} />
           ))}
         </table>
       </div>
@@ -197,7 +187,7 @@ function Feed({ filters, siteDomains }: { filters: Filters; siteDomains: Map<str
 }
 
 /** A company's row and, below it, its pages and referrers (shown on demand): one tbody each. */
-function VisitorRows({ visitor, siteDomain, coreOf }: { visitor: Visitor; siteDomain: string | undefined; coreOf(id: string): Promise<CompanyCore> }) {
+function VisitorRows({ visitor, siteDomain }: { visitor: Visitor; siteDomain: string | undefined }) {
   const [open, setOpen] = useState(false);
   const { company } = visitor;
   const name = company.name ?? company.domain ?? company.id;
@@ -219,7 +209,7 @@ function VisitorRows({ visitor, siteDomain, coreOf }: { visitor: Visitor; siteDo
           <time dateTime={visitor.last_seen}>{formatDateTime(visitor.last_seen)}</time>
         </td>
         <td>
-          <Access companyId={company.id} name={name} coreOf={coreOf} />
+          <Access companyId={company.id} name={name} subscription={visitor.subscription} />
         </td>
         <td>
           <button type="button" className="button-quiet button-small" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen(!open)}>
@@ -264,14 +254,7 @@ function VisitorRows({ visitor, siteDomain, coreOf }: { visitor: Visitor; siteDo
 }
 
 /** The subscription the account holds now to the company: free from a web visit, as a rule. */
-function Access({ companyId, name, coreOf }: { companyId: string; name: string; coreOf(id: string): Promise<CompanyCore> }) {
-  const core = useAsync(() => coreOf(companyId), [companyId]);
-  if (core.error) {
-    // Without the web app in the plan the company pages (and their core) are closed: say nothing.
-    return core.error instanceof ApiError && core.error.code === 'feature_not_in_plan' ? <span className="muted">—</span> : <ErrorMessage error={core.error} />;
-  }
-  if (!core.data) return <span className="muted">…</span>;
-  const subscription = core.data.subscription;
+function Access({ companyId, name, subscription }: { companyId: string; name: string; subscription: Visitor['subscription'] }) {
   if (!subscription) return <span className="muted">Not subscribed</span>;
   const to = `/companies/${encodeURIComponent(companyId)}`;
   const until = `until ${formatDate(subscription.expires_at)}`;

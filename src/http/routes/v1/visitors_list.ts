@@ -6,7 +6,7 @@ import { listVisitors } from '../../../app/visitors/list_visitors.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { principalOf, requireFeature } from '../../auth.ts';
 import { sendFailure } from '../../errors.ts';
-import { cursorSchema, errorResponse, idSchema, instantSchema, limitSchema, listResponse } from '../../schemas.ts';
+import { cursorSchema, errorResponse, idSchema, instantSchema, limitSchema, listResponse, subscriptionSchema } from '../../schemas.ts';
 
 export const visitorSchema = z.object({
   company: z.object({ id: z.string(), name: z.string().nullable(), domain: z.string().nullable() }),
@@ -16,6 +16,9 @@ export const visitorSchema = z.object({
   last_seen: z.string(),
   pages: z.array(z.string()).describe('Distinct paths viewed (no query strings), first seen first; at most 50'),
   referrers: z.array(z.string()).describe('Distinct hosts of other sites that sent the company; at most 20'),
+  subscription: subscriptionSchema
+    .nullable()
+    .describe("The account's active subscription to the company now (source `web_visit` when a visit started it), or null when it has lapsed"),
 });
 
 export function registerVisitorsList(app: RouteApp, context: AppContext): void {
