@@ -6,6 +6,8 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { describeEachDatabase, openTestStore, type TestStore } from '../harness/databases.ts';
 import { importCatalog, importErrorsReportedMax, importLineBytesMax, type ImportResult } from '../../src/app/catalog/import_catalog.ts';
 import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
+import { CatalogWorkers } from '../../src/app/catalog/catalog_workers.ts';
+import type { CheckedChunk, LineChunk } from '../../src/app/catalog/import_lines.ts';
 import {
   countCompanies,
   countContacts,
@@ -236,4 +238,27 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(await importText(store, 'contacts', '')).toEqual({ ok: true, imported: 0, created: 0, updated: 0 });
     expect(await importText(store, 'companies', '\n\n')).toEqual({ ok: true, imported: 0, created: 0, updated: 0 });
   });
+});
+
+// The import checks chunks on its own thread until the workers say they are ready (a worker
+// takes about half a second to load its module), so `ready` must come, and only once loaded.
+test('catalog workers say when their module is loaded, and answer every request in order', async () => {
+  const workers = new CatalogWorkers<LineChunk, CheckedChunk>(new URL('../../src/app/catalog/import_worker.ts', import.meta.url), 1);
+  try {
+    expect(workers.ready).toBe(false);
+    const chunks: LineChunk[] = [companies.slice(0, 10), companies.slice(10, 20)].map((part, index) => ({
+      type: 'companies',
+      engine: 'sqlite',
+      encode: false,
+      now: testNow,
+      numbers: part.map((_, line) => index * 10 + line + 1),
+      texts: part.map((company) => JSON.stringify(company)),
+    }));
+    const checked = await Promise.all(chunks.map((chunk) => workers.submit(chunk)));
+    expect(workers.ready).toBe(true);
+    expect(checked.map((result) => result.ids)).toEqual([companies.slice(0, 10).map((company) => company.id), companies.slice(10, 20).map((company) => company.id)]);
+    expect(checked[1]!.validLines).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+  } finally {
+    await workers.close();
+  }
 });

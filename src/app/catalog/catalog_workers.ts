@@ -11,10 +11,18 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { assert } from '../../lib/assert.ts';
 
-/** Plain JavaScript (no loader yet): loads tsx's API, then the worker module through it. */
+/** The first message of every worker: its module is loaded and listening. */
+const readyMessage = 'quarry:catalog-worker-ready';
+
+/**
+ * Plain JavaScript (no loader yet): loads tsx's API, then the worker module through it, then
+ * says so (the module has set its message listener by then: its top level has run).
+ */
 const workerBootstrap = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => tsx.tsImport(workerData.entry, workerData.entry));
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.tsx)
+  .then((tsx) => tsx.tsImport(workerData.entry, workerData.entry))
+  .then(() => parentPort.postMessage(workerData.readyMessage));
 `;
 
 /** tsx's ESM API (the package maps `tsx/esm/api` to index.cjs for require, index.mjs for import). */
@@ -34,16 +42,26 @@ export class CatalogWorkers<Request, Result> {
   /** Per worker, its requests not yet answered, oldest first (a worker answers in order). */
   readonly #pending: Array<Array<Pending<Result>>> = [];
   #next = 0;
+  #notReady: number;
   #failure: Error | null = null;
 
   /** `entry`: the worker module's URL (new URL('./x_worker.ts', import.meta.url)). */
   constructor(entry: URL, count: number) {
     assert(count > 0, 'at least one worker');
-    const workerData = { tsx: tsxApiUrl(), entry: entry.href };
+    this.#notReady = count;
+    const workerData = { tsx: tsxApiUrl(), entry: entry.href, readyMessage };
     for (let index = 0; index < count; index += 1) {
       const worker = new Worker(workerBootstrap, { eval: true, workerData });
       const pending: Array<Pending<Result>> = [];
-      worker.on('message', (result: Result) => pending.shift()?.resolve(result));
+      let ready = false;
+      worker.on('message', (result: Result | typeof readyMessage) => {
+        if (!ready && result === readyMessage) {
+          ready = true;
+          this.#notReady -= 1;
+          return;
+        }
+        pending.shift()?.resolve(result as Result);
+      });
       worker.on('error', (error) => this.#fail(error));
       worker.on('exit', (code) => this.#fail(new Error(`a catalog worker stopped (exit code ${code})`)));
       this.#workers.push(worker);
@@ -53,6 +71,15 @@ export class CatalogWorkers<Request, Result> {
 
   get size(): number {
     return this.#workers.length;
+  }
+
+  /**
+   * True once every worker has loaded its module (about half a second after the start: tsx
+   * compiles it). Requests submitted before wait in the worker's queue; a caller with work it
+   * can do itself may do it meanwhile.
+   */
+  get ready(): boolean {
+    return this.#notReady === 0;
   }
 
   /** False once a worker failed or the workers were closed: submit() rejects from then on. */

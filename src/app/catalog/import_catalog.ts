@@ -264,7 +264,7 @@ class ChunkSink {
   }
 }
 
-/** Checks chunks on this thread until a second chunk shows the input is large, then on workers. */
+/** Checks chunks on this thread until a second chunk shows the input is large, then on workers (once they have started). */
 class ChunkChecker {
   readonly #workerCount: number;
   readonly #forced: boolean;
@@ -286,7 +286,11 @@ class ChunkChecker {
     if (this.#workers === null && this.#workerCount > 0 && (this.#forced || this.#chunks > 1)) {
       this.#workers = importWorkers.take(this.#workerCount);
     }
-    return this.#workers === null ? Promise.resolve(checkChunk(chunk)) : this.#workers.submit(chunk);
+    // While the workers start (half a second), this thread checks the chunks itself: the import
+    // moves on instead of waiting for them, and the results keep their order all the same. A
+    // caller that asked for workers (a test of them) gets them for every chunk.
+    const onThisThread = this.#workers === null || (!this.#forced && !this.#workers.ready);
+    return onThisThread ? Promise.resolve(checkChunk(chunk)) : this.#workers!.submit(chunk);
   }
 
   async close(): Promise<void> {
