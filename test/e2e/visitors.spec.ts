@@ -100,6 +100,16 @@ describe('website visitors', () => {
     const page = await newPage(browser, server);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await signIn(page, customer.email);
+    // With every page in the plan (eight links), the header still holds one row at 1280 px: the
+    // links, the balance and the sign-out button share one line.
+    const rowMiddles = await page.locator('header .top-inner > *, nav[aria-label="Main"] li').evaluateAll((elements) =>
+      elements.map((element) => {
+        const box = element.getBoundingClientRect();
+        return Math.round(box.top + box.height / 2);
+      }),
+    );
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').count()).toBe(8);
+    expect(Math.max(...rowMiddles) - Math.min(...rowMiddles), `header items centred at ${JSON.stringify(rowMiddles)}`).toBeLessThan(6);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites' }).click();
     await page.getByRole('heading', { name: 'Sites', level: 1 }).waitFor();
     await page.getByText('No sites yet.').waitFor();
