@@ -496,6 +496,16 @@ describeEachDatabase('website visitors without a trusted proxy', (kind) => {
     await app.close();
   });
 
+  it('builds the IP-to-company index at start only once a site is tracked', async () => {
+    const collector = new VisitCollector(app.context);
+    await collector.warm();
+    expect(collector.indexBuilt).toBe(false);
+    const owner = await app.createAccount('platform');
+    expect((await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'first-site.example' } })).status).toBe(201);
+    await collector.warm();
+    expect(collector.indexBuilt).toBe(true);
+  });
+
   it('ignores X-Forwarded-For and identifies the connection address', async () => {
     const owner = await app.createAccount('platform');
     const site = (await app.api('POST', '/v1/sites', { key: owner.key, body: { domain: 'direct.example' } })).body.id as string;

@@ -14,6 +14,7 @@ import { isBotUserAgent } from '../../domain/visitors/bots.ts';
 import { pageOf, referrerHostOf } from '../../domain/visitors/visits.ts';
 import type { AppContext } from '../context.ts';
 import { CompanyAddressIndex } from './company_address_index.ts';
+import { anySiteTracked } from '../../store/visitors.ts';
 import { recordVisits, type QueuedView, type VisitCounts } from './record_visits.ts';
 
 /** How long a page view may wait in memory before it is written, in milliseconds. */
@@ -73,9 +74,19 @@ export class VisitCollector {
     this.#queueMax = options.queueMax ?? queuedViewsMax;
   }
 
-  /** Builds the IP-to-company index now, so the first flush after a start does not wait for it. */
+  /**
+   * Builds the IP-to-company index now, so the first flush after a start does not wait for it;
+   * unless no site is tracked at all: then no view can be recorded yet, and a server of a large
+   * catalog starts without reading every range (the first flush builds it when needed).
+   */
   async warm(): Promise<void> {
+    if (!(await anySiteTracked(this.#context.store.readDb))) return;
     await this.#index.current();
+  }
+
+  /** True once the IP-to-company index has been built (by `warm` or a flush). */
+  get indexBuilt(): boolean {
+    return this.#index.built;
   }
 
   /** The cheap checks, then the queue. Never throws for any input. */
