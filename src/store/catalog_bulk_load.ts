@@ -17,12 +17,11 @@
 //     batches): the statements that rebuild what was set aside are stored in `settings`, in the
 //     transaction that drops them, and removed in the one that rebuilds. Opening the store
 //     (database.ts) rebuilds whatever a crashed load left behind, before anything else runs.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './database.ts';
 import { isPostgres } from './search_documents.ts';
 import { assert } from '../lib/assert.ts';
-import { copiesMayFreeze } from './catalog_bulk_postgres.ts';
 
 /**
  * The tables written for each kind of record, the search tables with them. A table that the
@@ -203,41 +202,12 @@ async function suspendPostgres(tx: Kysely<Database>, tables: readonly CatalogTab
     order by indexrelid::regclass::text`.execute(tx);
   for (const key of foreignKeys.rows) await sql`alter table ${sql.raw(key.table_name)} drop constraint ${sql.id(key.name)}`.execute(tx);
   for (const index of indexes.rows) await sql`drop index ${sql.raw(index.name)}`.execute(tx);
-  await truncateForFrozenCopies(tx, names);
   return {
     statements: [
       ...indexes.rows.map((index) => index.definition),
       ...foreignKeys.rows.map((key) => `alter table ${key.table_name} add constraint ${quoteIdentifier(key.name)} ${key.definition}`),
     ],
   };
-}
-
-/**
- * Truncates the (empty) tables being filled, with every table whose foreign keys point at them,
- * so that the load's COPYs may write frozen rows (catalog_bulk_postgres.ts `copiesMayFreeze`).
- * Nothing is lost: the records' table is empty (suspendIfEmpty), so are their child tables, and
- * every foreign key into the catalog is NOT NULL, so are the referring tables, which is checked
- * all the same: any row found and nothing is truncated (the load then copies unfrozen). The
- * cost: TRUNCATE locks the tables exclusively until the load commits, so a query of them waits
- * for the end of a first load instead of seeing an empty catalog.
- */
-async function truncateForFrozenCopies(tx: Kysely<Database>, names: RawBuilder<unknown>): Promise<void> {
-  const related = await sql<{ name: string }>`
-    with recursive related(relation) as (
-      select oid from pg_class where oid in (${names})
-      union
-      select constraints.conrelid from pg_constraint constraints join related on constraints.confrelid = related.relation
-      where constraints.contype = 'f'
-    )
-    select relation::regclass::text as name from related order by 1`.execute(tx);
-  const tables = related.rows.map((row) => row.name);
-  const holdingRows = await sql<{ found: number }>`select 1 as found from (${sql.join(
-    tables.map((table) => sql`(select 1 from ${sql.raw(table)} limit 1)`),
-    sql` union all `,
-  )}) as rows limit 1`.execute(tx);
-  if (holdingRows.rows.length > 0) return;
-  await sql`truncate table ${sql.raw(tables.join(', '))}`.execute(tx);
-  copiesMayFreeze(tx, tables);
 }
 
 function quoteIdentifier(name: string): string {

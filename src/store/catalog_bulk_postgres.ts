@@ -197,23 +197,7 @@ async function existingIds(tx: Kysely<Database>, table: 'companies' | 'contacts'
 
 async function copy(tx: Kysely<Database>, table: Table, data: Uint8Array): Promise<void> {
   if (data.length === 0) return;
-  const freeze = truncatedIn.get(tx)?.has(table) ?? false;
-  await copyFromStdin({ table, columns: columns[table], data, freeze }).execute(tx);
-}
-
-/** Per load transaction, the tables it truncated (store/catalog_bulk_load.ts): new rows go in frozen. */
-const truncatedIn = new WeakMap<Kysely<Database>, Set<string>>();
-
-/**
- * Tells the writer that `tables` were truncated in the transaction `tx`, so that its COPYs into
- * them may freeze the rows: written frozen and all-visible, they need no hint-bit writes on
- * their first reads and no vacuum pass after the load (which autovacuum would otherwise start
- * for every table of a large first load, reading and writing it all again while it is queried).
- */
-export function copiesMayFreeze(tx: Kysely<Database>, tables: readonly string[]): void {
-  const truncated = truncatedIn.get(tx) ?? new Set<string>();
-  for (const table of tables) truncated.add(table);
-  truncatedIn.set(tx, truncated);
+  await copyFromStdin({ table, columns: columns[table], data }).execute(tx);
 }
 
 /**

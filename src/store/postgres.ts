@@ -62,15 +62,10 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
  */
 const copyMarker = '/* quarry: copy from stdin */ ';
 
-/**
- * `copy <table> (<columns>) from stdin` with `data` (COPY's text format, UTF-8) as its data.
- * `freeze`: the rows are written frozen and their pages all-visible (COPY … FREEZE), which
- * PostgreSQL allows only into a table created or truncated in the same transaction.
- */
-export function copyFromStdin(copy: { table: string; columns: readonly string[]; data: Uint8Array; freeze?: boolean }): RawBuilder<unknown> {
+/** `copy <table> (<columns>) from stdin` with `data` (COPY's text format, UTF-8) as its data. */
+export function copyFromStdin(copy: { table: string; columns: readonly string[]; data: Uint8Array }): RawBuilder<unknown> {
   const columnList = copy.columns.map(quoteIdentifier).join(', ');
-  const options = copy.freeze ? ' with (freeze)' : '';
-  return sql`${sql.raw(`${copyMarker}copy ${quoteIdentifier(copy.table)} (${columnList}) from stdin${options}`)} ${copy.data}`;
+  return sql`${sql.raw(`${copyMarker}copy ${quoteIdentifier(copy.table)} (${columnList}) from stdin`)} ${copy.data}`;
 }
 
 function quoteIdentifier(name: string): string {

@@ -97,34 +97,6 @@ describeEachDatabase('catalog bulk loads', (kind) => {
     expect(await catalogRows(bulk)).toEqual(await catalogRows(rowByRow));
   });
 
-  test('PostgreSQL: a bulk load writes its rows frozen (every page all-visible), a load over existing rows does not', async () => {
-    if (kind !== 'postgres') return;
-    // ANALYZE (which every load ends with) counts the all-visible pages into relallvisible; the
-    // loads here are far below autovacuum's thresholds, so only COPY … FREEZE can have set them.
-    const visibility = async (table: string) => {
-      const result = await sql<{ pages: number; visible: number }>`select relpages as pages, relallvisible as visible from pg_class where oid = ${table}::regclass`.execute(bulk.db);
-      return result.rows[0]!;
-    };
-    await seedCatalog(bulk, { companies: companyCount, seed, now: testNow });
-    for (const table of ['companies', 'company_signals', 'contacts', 'contact_search']) {
-      const { pages, visible } = await visibility(table);
-      expect(pages, table).toBeGreaterThan(0);
-      expect(visible, table).toBe(pages);
-    }
-    // Contacts into an empty contacts table beside companies already there: frozen too.
-    await sql`delete from contacts`.execute(bulk.db);
-    await sql`vacuum contacts`.execute(bulk.db);
-    await sql`vacuum contact_search`.execute(bulk.db);
-    expect(await importCatalog(bulk, { type: 'contacts', input: chunked(ndjson(contacts)), now: testNow })).toMatchObject({ ok: true });
-    const frozenContacts = await visibility('contacts');
-    expect(frozenContacts.visible).toBe(frozenContacts.pages);
-    expect(await schema(bulk)).toEqual(migrated);
-    // Over existing rows the load updates in place: nothing truncated, nothing frozen.
-    expect(await importCatalog(bulk, { type: 'companies', input: chunked(ndjson(companies.slice(0, 50))), now: testNow + 1 })).toMatchObject({ ok: true });
-    expect((await getCompany(bulk.db, companies[0]!.id))?.name).toBe(companies[0]!.name);
-    expect(await searchDocumentsInStep(bulk)).toMatchObject({ ok: true });
-  });
-
   test('values with tabs, line breaks, backslashes, quotes and any Unicode come back as written', async () => {
     const awkward = 'a\tb\nc\r\\N \\ "quoted" \'single\' {braces} ünïcödé 東京 🚀';
     const company = { ...companies[0]!, name: awkward, description: awkward, technologies: [awkward], news: [{ ...companies[0]!.news[0]!, title: awkward }] };

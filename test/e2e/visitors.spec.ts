@@ -109,7 +109,8 @@ describe('website visitors', () => {
       }),
     );
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').count()).toBe(8);
-    expect(Math.max(...rowMiddles) - Math.min(...rowMiddles), `header items centred at ${JSON.stringify(rowMiddles)}`).toBeLessThan(6);
+    const widths = await page.locator('header .top-inner > *, .top-right > *, nav[aria-label="Main"] li').evaluateAll((elements) => elements.map((element) => `${element.className || element.tagName}:${Math.round(element.getBoundingClientRect().width)}`));
+    expect(Math.max(...rowMiddles) - Math.min(...rowMiddles), `header items centred at ${JSON.stringify(rowMiddles)} ${widths.join(' ')}`).toBeLessThan(6);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites' }).click();
     await page.getByRole('heading', { name: 'Sites', level: 1 }).waitFor();
     await page.getByText('No sites yet.').waitFor();
