@@ -1,8 +1,9 @@
 // Record subscriptions.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Database, RecordType, SubscriptionsTable } from './schema.ts';
 import type { SubscriptionState } from '../domain/subscriptions/subscriptions.ts';
 import { chunks } from '../lib/chunks.ts';
+import { isPostgres } from './search_documents.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
@@ -36,13 +37,16 @@ export async function latestSubscriptions(
 ): Promise<Map<string, SubscriptionRow>> {
   const latest = new Map<string, SubscriptionRow>();
   if (recordIds.length === 0) return latest;
+  const postgres = isPostgres(db);
   for (const ids of chunks(recordIds, recordIdsPerStatement)) {
     const rows = await db
       .selectFrom('subscriptions')
       .selectAll()
       .where('account_id', '=', accountId)
       .where('record_type', '=', recordType)
-      .where('record_id', 'in', ids)
+      // PostgreSQL: one array parameter, so one statement text (prepared once per connection,
+      // store/postgres.ts) for any number of ids; a list would be a new text per length.
+      .where((eb) => (postgres ? sql<SqlBool>`record_id = any(${ids}::text[])` : eb('record_id', 'in', ids)))
       .execute();
     for (const row of rows) {
       const current = latest.get(row.record_id);

@@ -1,7 +1,8 @@
 // Sites and their aggregated visits (migration 0005).
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { CompanyIpRangesTable, Database, SitesTable, SiteVisitsTable } from './schema.ts';
 import { chunks } from '../lib/chunks.ts';
+import { isPostgres } from './search_documents.ts';
 
 export type SiteRow = Selectable<SitesTable>;
 export type SiteVisitRow = Selectable<SiteVisitsTable>;
@@ -83,12 +84,19 @@ export async function findSiteVisits(
   pairs: ReadonlyArray<{ siteId: string; companyId: string }>,
 ): Promise<Map<string, SiteVisitRow>> {
   const found = new Map<string, SiteVisitRow>();
+  const postgres = isPostgres(db);
   for (const slice of chunks(pairs, visitPairsPerStatement)) {
     const rows = await db
       .selectFrom('site_visits')
       .selectAll()
       .where('account_id', '=', accountId)
-      .where((eb) => eb(eb.refTuple('site_id', 'company_id'), 'in', slice.map((pair) => eb.tuple(pair.siteId, pair.companyId))))
+      .where((eb) =>
+        postgres
+          ? // Two array parameters: one statement text for any number of pairs, prepared once
+            // per connection (store/postgres.ts), where a list of tuples is a new text per length.
+            sql<SqlBool>`(site_id, company_id) in (select * from unnest(${slice.map((pair) => pair.siteId)}::text[], ${slice.map((pair) => pair.companyId)}::text[]))`
+          : eb(eb.refTuple('site_id', 'company_id'), 'in', slice.map((pair) => eb.tuple(pair.siteId, pair.companyId))),
+      )
       .execute();
     for (const row of rows) found.set(visitKey(row.site_id, row.company_id), row);
   }
@@ -106,10 +114,10 @@ export function visitKey(siteId: string, companyId: string): string {
  * (app/visitors/record_visits.ts), so no other writer moves a row in between.
  */
 export async function upsertSiteVisits(db: Kysely<Database>, rows: readonly SiteVisitRow[]): Promise<void> {
+  const postgres = isPostgres(db);
   for (const slice of chunks(rows, visitRowsPerStatement)) {
-    await db
-      .insertInto('site_visits')
-      .values(slice)
+    const insert = db.insertInto('site_visits');
+    await (postgres ? insert.columns(siteVisitColumns).expression(unnestSiteVisits(slice)) : insert.values(slice))
       .onConflict((conflict) =>
         conflict.columns(['account_id', 'site_id', 'company_id']).doUpdateSet((eb) => ({
           visits: eb.ref('excluded.visits'),
@@ -121,6 +129,16 @@ export async function upsertSiteVisits(db: Kysely<Database>, rows: readonly Site
       )
       .execute();
   }
+}
+
+const siteVisitColumns = ['account_id', 'site_id', 'company_id', 'visits', 'first_seen', 'last_seen', 'pages', 'referrers'] as const;
+
+/** PostgreSQL: the rows as one array per column, so the upsert is one statement text for any row count. */
+function unnestSiteVisits(rows: readonly SiteVisitRow[]): RawBuilder<SiteVisitRow> {
+  const column = <K extends (typeof siteVisitColumns)[number]>(key: K) => rows.map((row) => row[key]);
+  return sql<SiteVisitRow>`select * from unnest(${column('account_id')}::text[], ${column('site_id')}::text[],
+    ${column('company_id')}::text[], ${column('visits')}::integer[], ${column('first_seen')}::bigint[],
+    ${column('last_seen')}::bigint[], ${column('pages')}::text[], ${column('referrers')}::text[])`;
 }
 
 export interface VisitorFilter {
