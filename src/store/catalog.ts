@@ -11,6 +11,7 @@ import type {
 } from '../domain/catalog/records.ts';
 import { statementParametersMax } from './catalog_writes.ts';
 import { toIso } from '../lib/clock.ts';
+import { chunks } from '../lib/chunks.ts';
 
 export async function getCompany(db: Kysely<Database>, id: string): Promise<CompanyRecord | null> {
   const row = await db.selectFrom('companies').selectAll().where('id', '=', id).executeTakeFirst();
@@ -82,8 +83,7 @@ export async function countContacts(db: Kysely<Database>): Promise<number> {
 /** Which of `ids` are companies in the catalog. */
 export async function existingCompanyIds(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
   const existing = new Set<string>();
-  for (let start = 0; start < ids.length; start += statementParametersMax) {
-    const batch = ids.slice(start, start + statementParametersMax);
+  for (const batch of chunks(ids, statementParametersMax)) {
     const rows = await db.selectFrom('companies').select('id').where('id', 'in', batch).execute();
     for (const row of rows) existing.add(row.id);
   }
@@ -126,8 +126,8 @@ export function contactRecord(row: Selectable<ContactsTable>): ContactRecord {
 /** The companies among `ids` (any order; missing ids are simply absent). */
 export async function companiesByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, CompanyRecord>> {
   const records = new Map<string, CompanyRecord>();
-  for (let start = 0; start < ids.length; start += statementParametersMax) {
-    const rows = await db.selectFrom('companies').selectAll().where('id', 'in', ids.slice(start, start + statementParametersMax)).execute();
+  for (const batch of chunks(ids, statementParametersMax)) {
+    const rows = await db.selectFrom('companies').selectAll().where('id', 'in', batch).execute();
     for (const row of rows) records.set(row.id, companyRecord(row));
   }
   return records;
@@ -136,8 +136,8 @@ export async function companiesByIds(db: Kysely<Database>, ids: readonly string[
 /** The contacts among `ids` (any order; missing ids are simply absent). */
 export async function contactsByIds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, ContactRecord>> {
   const records = new Map<string, ContactRecord>();
-  for (let start = 0; start < ids.length; start += statementParametersMax) {
-    const rows = await db.selectFrom('contacts').selectAll().where('id', 'in', ids.slice(start, start + statementParametersMax)).execute();
+  for (const batch of chunks(ids, statementParametersMax)) {
+    const rows = await db.selectFrom('contacts').selectAll().where('id', 'in', batch).execute();
     for (const row of rows) records.set(row.id, contactRecord(row));
   }
   return records;

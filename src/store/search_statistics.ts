@@ -19,6 +19,7 @@ import {
   type SearchScope,
 } from '../domain/search/word_statistics.ts';
 import { wallNow } from '../lib/clock.ts';
+import { chunks } from '../lib/chunks.ts';
 
 /** Records sampled per table: a word held by 0.1% of a million companies shows in about 20. */
 export const sampledRecordsMax = 20_000;
@@ -88,8 +89,7 @@ async function writeScope(tx: Kysely<Database>, statistics: ScopeStatistics, gen
     .insertInto('search_statistics')
     .values({ scope: statistics.scope, documents: statistics.documents, sampled: statistics.sampled, generation })
     .execute();
-  for (let start = 0; start < statistics.words.length; start += wordRowsPerInsert) {
-    const rows = statistics.words.slice(start, start + wordRowsPerInsert);
+  for (const rows of chunks(statistics.words, wordRowsPerInsert)) {
     await tx
       .insertInto('search_word_statistics')
       .values(rows.map((row) => ({ scope: statistics.scope, word: row.word, sampled_documents: row.sampledDocuments })))
