@@ -275,6 +275,42 @@ describeEachDatabase('company and contact search', (kind) => {
     );
   });
 
+  it('words alone, or with a country, give the same pages whichever way they join (PostgreSQL walks the documents when probing)', async () => {
+    const nameWords = [...new Set(companies.flatMap((company) => searchWords(`${company.name} ${company.domain}`)))];
+    const textFilter = fc.oneof(
+      fc.record({ words: fc.array(wordQuery(nameWords), { minLength: 1, maxLength: 2 }), fields: fc.constant('name_domain' as const) }),
+      fc.record({ words: fc.array(wordQuery(vocabulary.textWords), { minLength: 1, maxLength: 2 }), fields: fc.constant('name_description' as const) }),
+    );
+    const countries = fc.option(fc.uniqueArray(fc.constantFrom(...vocabulary.countries), { minLength: 1, maxLength: 2 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(textFilter, countries, fc.integer({ min: 1, max: 40 }), async (text, countryList, limit) => {
+        const words = queryWords(text.words.join(' '));
+        const expected = companies
+          .filter(
+            (company) =>
+              wordsMatch(words.join(' '), text.fields === 'name_domain' ? [company.name, company.domain] : [company.name, company.description]) &&
+              (countryList === undefined || countryList.includes(company.country!)),
+          )
+          .map((company) => company.id)
+          .sort();
+        const filter = { text: { words, fields: text.fields }, countries: countryList };
+        for (const strategy of ['listed', 'probed'] as const) {
+          const ids: string[] = [];
+          let afterId: string | undefined;
+          for (;;) {
+            const page = await searchCompanies(app.store.readDb, filter, { limit, afterId }, { strategy });
+            expect(page.hits.length).toBeLessThanOrEqual(limit);
+            ids.push(...page.hits.map((hit) => hit.id));
+            if (!page.more) break;
+            afterId = page.hits.at(-1)!.id;
+          }
+          expect(ids, strategy).toEqual(expected);
+        }
+      }),
+      { numRuns: runs },
+    );
+  });
+
   it('both ways of joining a filter (listing matches, probing row by row) give the same results', async () => {
     await fc.assert(
       fc.asyncProperty(searchBodyArbitrary, async (body) => {
