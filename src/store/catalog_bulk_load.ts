@@ -13,10 +13,14 @@
 //   - PostgreSQL: set aside, load and rebuild inside ONE transaction (DDL is transactional). A
 //     crash or an error rolls it all back, the DROPs with it. The tables are locked meanwhile.
 //   - SQLite, inside one transaction (the import): the same, SQLite's DDL is transactional too.
-//   - SQLite, over many transactions (the seed, which leaves the write lock free between its
-//     batches): the statements that rebuild what was set aside are stored in `settings`, in the
-//     transaction that drops them, and removed in the one that rebuilds. Opening the store
-//     (database.ts) rebuilds whatever a crashed load left behind, before anything else runs.
+//   - Over many transactions (the seed: on SQLite so that it leaves the write lock free between
+//     its batches; on PostgreSQL so that the rebuild can run on two sessions at once, each index
+//     in a transaction of its own, which halves its time): the statements that rebuild what was
+//     set aside are stored in `settings`, in the transaction that drops them, and removed once
+//     everything is rebuilt. Opening the store (database.ts) rebuilds whatever a crashed load
+//     left behind, before anything else runs; on PostgreSQL the load holds an advisory lock
+//     meanwhile (withBulkLoadLock), so that a server opening while it runs leaves its rebuild
+//     to it.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Store } from './database.ts';
@@ -58,7 +62,17 @@ const sqliteSortThreads = 2;
 /** What a bulk load set aside: the statements that rebuild it, in order. */
 export interface SuspendedSchema {
   statements: string[];
+  /** PostgreSQL: the same by kind, for a rebuild over several sessions (restoreOnSessions). */
+  postgres?: {
+    indexes: Array<{ table: string; name: string; definition: string }>;
+    foreignKeys: Array<{ table: string; name: string; definition: string }>;
+  };
 }
+
+/** PostgreSQL: sessions rebuilding at once after a load over many transactions. */
+const postgresRebuildSessions = 2;
+/** PostgreSQL: the advisory lock key of bulk loads over many transactions ('quarry bulk'). */
+const bulkLoadLockKey = 0x7175_6172_7279;
 
 /**
  * When `records` (the table of the records being loaded) has no row at all, sets the schema of
@@ -89,11 +103,7 @@ export async function suspendCatalogSchema(
   tx: Kysely<Database>,
   options: { tables: readonly CatalogTable[]; remember?: boolean },
 ): Promise<SuspendedSchema> {
-  if (isPostgres(tx)) {
-    assert(!options.remember, 'PostgreSQL sets its schema aside inside the one load transaction only');
-    return suspendPostgres(tx, options.tables);
-  }
-  const suspended = await suspendSqlite(tx, options.tables);
+  const suspended = isPostgres(tx) ? await suspendPostgres(tx, options.tables) : await suspendSqlite(tx, options.tables);
   if (options.remember) await rememberSuspended(tx, suspended);
   return suspended;
 }
@@ -120,16 +130,109 @@ export async function restoreCatalogSchema(tx: Kysely<Database>, suspended: Susp
 }
 
 /**
- * SQLite: rebuilds what a bulk load that did not finish (a crash, a kill) left set aside. Runs
- * when the store opens; a no-op when nothing was left. Returns how many statements it ran.
+ * Rebuilds what a bulk load over many transactions set aside (restoreCatalogSchema on SQLite),
+ * and forgets the stored copy. On PostgreSQL each index is built in a transaction of its own,
+ * `postgresRebuildSessions` at once (largest table first); then the foreign keys are added
+ * NOT VALID, one after another (adding one locks both tables briefly), and validated at once.
+ * What exists already (a rebuild that stopped half-way) is skipped.
+ */
+export async function restoreOnSessions(store: Store, suspended: SuspendedSchema): Promise<void> {
+  if (store.dialect === 'sqlite') {
+    await store.writeTransaction((tx) => restoreCatalogSchema(tx, suspended));
+    return;
+  }
+  assert(suspended.postgres !== undefined, 'a PostgreSQL schema set aside without its parts');
+  const { indexes, foreignKeys } = suspended.postgres;
+  const sizes = await sql<{ table: string; bytes: string }>`select t as table, pg_total_relation_size(t::regclass)::text as bytes
+    from unnest(${`{${[...new Set(indexes.map((index) => `"${index.table}"`))].join(',')}}`}::text[]) as t`.execute(store.db);
+  const bytes = new Map(sizes.rows.map((row) => [row.table, Number(row.bytes)]));
+  const largestFirst = [...indexes].sort((a, b) => (bytes.get(b.table) ?? 0) - (bytes.get(a.table) ?? 0));
+  await eachOnSessions(largestFirst, postgresRebuildSessions, (index) =>
+    store.writeTransaction(async (tx) => {
+      if (await postgresRelationExists(tx, index.name)) return;
+      await sql.raw(`set local maintenance_work_mem = '${postgresIndexBuildMemoryKib}kB'`).execute(tx);
+      await sql.raw(index.definition).execute(tx);
+    }),
+  );
+  for (const key of foreignKeys) {
+    await store.writeTransaction(async (tx) => {
+      if (await postgresConstraintExists(tx, key.table, key.name)) return;
+      await sql.raw(`alter table ${key.table} add constraint ${quoteIdentifier(key.name)} ${key.definition} not valid`).execute(tx);
+    });
+  }
+  await eachOnSessions(foreignKeys, postgresRebuildSessions, (key) =>
+    store.writeTransaction(async (tx) => {
+      await sql.raw(`set local work_mem = '${postgresValidationMemoryKib}kB'`).execute(tx);
+      await sql.raw(`alter table ${key.table} validate constraint ${quoteIdentifier(key.name)}`).execute(tx);
+    }),
+  );
+  await store.db.deleteFrom('settings').where('key', '=', suspendedSchemaKey).execute();
+}
+
+/** Runs `work` for every item, `sessions` at a time, in the items' order; the first failure is thrown once all have stopped. */
+export async function eachOnSessions<Item>(items: readonly Item[], sessions: number, work: (item: Item) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const session = async (): Promise<void> => {
+    while (next < items.length && failures.length === 0) {
+      const item = items[next]!;
+      next += 1;
+      await work(item).catch((error: unknown) => {
+        failures.push(error);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: sessions }, session));
+  if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * PostgreSQL: runs `work` while holding the advisory lock of bulk loads, on a connection of its
+ * own (waiting for another load to finish first). The lock goes with the connection, so a load
+ * that crashes releases it. SQLite: runs `work` (its loads are serialized by the write lock).
+ */
+export async function withBulkLoadLock<T>(store: Store, work: () => Promise<T>): Promise<T> {
+  if (store.dialect === 'sqlite') return work();
+  return store.db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${bulkLoadLockKey})`.execute(connection);
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(${bulkLoadLockKey})`.execute(connection);
+    }
+  });
+}
+
+/**
+ * Rebuilds what a bulk load that did not finish (a crash, a kill) left set aside. Runs when the
+ * store opens; a no-op when nothing was left, and on PostgreSQL while a load still runs (it holds
+ * the advisory lock and rebuilds at its end). Returns how many statements it ran.
  */
 export async function repairSuspendedSchema(store: Store): Promise<number> {
-  if (store.dialect === 'postgres') return 0;
-  const row = await store.db.selectFrom('settings').select('value').where('key', '=', suspendedSchemaKey).executeTakeFirst();
-  if (row === undefined) return 0;
-  const suspended = JSON.parse(row.value) as SuspendedSchema;
-  await store.writeTransaction((tx) => restoreCatalogSchema(tx, suspended));
-  return suspended.statements.length;
+  const stored = async (db: Kysely<Database>): Promise<SuspendedSchema | null> => {
+    const row = await db.selectFrom('settings').select('value').where('key', '=', suspendedSchemaKey).executeTakeFirst();
+    return row === undefined ? null : (JSON.parse(row.value) as SuspendedSchema);
+  };
+  if (store.dialect === 'sqlite') {
+    const suspended = await stored(store.db);
+    if (suspended === null) return 0;
+    await restoreOnSessions(store, suspended);
+    return suspended.statements.length;
+  }
+  if ((await stored(store.db)) === null) return 0;
+  return store.db.connection().execute(async (connection) => {
+    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${bulkLoadLockKey}) as locked`.execute(connection);
+    if (!locked.rows[0]?.locked) return 0;
+    try {
+      // Read again under the lock: the load may have finished in between.
+      const suspended = await stored(store.db);
+      if (suspended === null) return 0;
+      await restoreOnSessions(store, suspended);
+      return suspended.statements.length;
+    } finally {
+      await sql`select pg_advisory_unlock(${bulkLoadLockKey})`.execute(connection);
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,8 +298,8 @@ async function suspendPostgres(tx: Kysely<Database>, tables: readonly CatalogTab
     select conrelid::regclass::text as table_name, conname as name, pg_get_constraintdef(oid) as definition
     from pg_constraint where contype = 'f' and conrelid in (${names}) order by conrelid::regclass::text, conname`.execute(tx);
   // Indexes that back no constraint: the secondary btrees and the full-text GIN indexes.
-  const indexes = await sql<{ name: string; definition: string }>`
-    select indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as definition
+  const indexes = await sql<{ table_name: string; name: string; definition: string }>`
+    select indrelid::regclass::text as table_name, indexrelid::regclass::text as name, pg_get_indexdef(indexrelid) as definition
     from pg_index where indrelid in (${names})
       and not exists (select 1 from pg_constraint where conindid = pg_index.indexrelid)
     order by indexrelid::regclass::text`.execute(tx);
@@ -207,7 +310,21 @@ async function suspendPostgres(tx: Kysely<Database>, tables: readonly CatalogTab
       ...indexes.rows.map((index) => index.definition),
       ...foreignKeys.rows.map((key) => `alter table ${key.table_name} add constraint ${quoteIdentifier(key.name)} ${key.definition}`),
     ],
+    postgres: {
+      indexes: indexes.rows.map((index) => ({ table: index.table_name, name: index.name, definition: index.definition })),
+      foreignKeys: foreignKeys.rows.map((key) => ({ table: key.table_name, name: key.name, definition: key.definition })),
+    },
   };
+}
+
+async function postgresRelationExists(tx: Kysely<Database>, name: string): Promise<boolean> {
+  const result = await sql`select 1 where to_regclass(${name}) is not null`.execute(tx);
+  return result.rows.length > 0;
+}
+
+async function postgresConstraintExists(tx: Kysely<Database>, table: string, name: string): Promise<boolean> {
+  const result = await sql`select 1 from pg_constraint where conrelid = ${table}::regclass and conname = ${name}`.execute(tx);
+  return result.rows.length > 0;
 }
 
 function quoteIdentifier(name: string): string {
