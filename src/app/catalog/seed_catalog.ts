@@ -13,11 +13,12 @@
 //     long (other writers, such as credit charges, interleave) and an interrupted seed can
 //     simply be re-run; the indexes come back at the end, or at the next opening of the store
 //     after a crash.
-//   - PostgreSQL: each batch in its own transaction, two at once on two connections. Into an
-//     empty catalog the indexes and foreign keys come back at the end on two sessions at once
-//     (half the time of one transaction rebuilding them in turn), or at the next opening of the
-//     store after a crash; the seed holds an advisory lock meanwhile, so that two bulk seeds
-//     never overlap and a server starting meanwhile leaves the rebuild to the seed.
+//   - PostgreSQL: every batch in ONE transaction on one connection (a failure or a crash
+//     leaves no row of the seed); the indexes and foreign keys come back afterwards on two
+//     sessions at once (half the time of one session rebuilding them in turn), or at the next
+//     opening of the store after a crash. The seed holds an advisory lock meanwhile, so that
+//     two bulk seeds never overlap and a server starting meanwhile leaves the rebuild to the
+//     seed. Into a catalog that has records: a transaction a batch, two at once.
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Store } from '../../store/database.ts';
@@ -114,9 +115,13 @@ interface SeedLoad {
 }
 
 /**
- * PostgreSQL: a transaction a batch, two at once. Into an empty catalog the indexes and foreign
- * keys are set aside first (the statements that rebuild them stored in `settings` in the same
- * transaction) and built again at the end on two sessions, even when the seed fails.
+ * PostgreSQL: into an empty catalog, the indexes and foreign keys are set aside first (the
+ * statements that rebuild them stored in `settings`, committed), every batch is written in ONE
+ * transaction (a failure or a crash leaves no row of the seed), and then, committed or not,
+ * what was set aside is built again on two sessions at once. One writing session rather than
+ * two: the generating workers and PostgreSQL's backend already keep both cores busy, and
+ * batches committed one by one wake autovacuum on the tables being filled. Into a catalog that
+ * has records, a transaction a batch, two at once.
  */
 async function seedPostgres(load: SeedLoad): Promise<SeedResult> {
   const { store, writer, options } = load;
@@ -128,20 +133,17 @@ async function seedPostgres(load: SeedLoad): Promise<SeedResult> {
   if (options.bulk === false || options.companies === 0) return writeEach();
   return withBulkLoadLock(store, async () => {
     const suspended = await store.writeTransaction((tx) => suspendIfEmpty(tx, { records: 'companies', tables: catalogTables, remember: true }));
+    if (suspended === null) return writeEach();
     try {
-      return await writeEach();
+      return await store.writeTransaction((tx) =>
+        writeBatches(load, { writesAtOnce: 1, write: (rows) => writer.write(tx, rows, options.now) }),
+      );
     } finally {
-      if (suspended !== null) await restoreOnSessions(store, suspended);
+      await restoreOnSessions(store, suspended);
     }
   });
 }
 
-/**
- * SQLite: a transaction a batch, so that other writers get the lock between them. Into an empty
- * catalog the secondary indexes are set aside first and built again at the end, even when the
- * seed fails; a crash in between leaves their definitions in `settings`, and the next opening
- * of the store builds them (store/catalog_bulk_load.ts).
- */
 async function seedSqlite(load: SeedLoad): Promise<SeedResult> {
   const { store, writer, options } = load;
   const suspended =
