@@ -11,7 +11,7 @@
 // the documents of a batch while the writing thread writes the one before.
 import { PostgresAdapter, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { companyNamesTsvector, companyTsvector, documentText, plainTsvector, type CompanySearchFields } from '../domain/search/text.ts';
+import { companyNamesTsvector, companyTsvector, documentText, textTsvector, type CompanySearchFields } from '../domain/search/text.ts';
 
 export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -47,17 +47,17 @@ export function companyNamesColumns(company: { name: string; domain: string | nu
   return [documentText(company.name), documentText(company.domain)];
 }
 
-/** PostgreSQL: company_names.document, name and domain weighted A and B, and the country. */
+/** PostgreSQL: company_names.document, the name and domain words and the country (no positions). */
 export function companyNamesDocumentVector(company: { name: string; domain: string | null; country: string | null }): string {
   return companyNamesTsvector(company);
 }
 
-/** PostgreSQL: news_search.document. */
+/** PostgreSQL: news_search.document (distinct words, no positions). */
 export function newsDocumentVector(item: { title: string; summary: string | null }): string {
-  return plainTsvector(newsText(item));
+  return textTsvector(newsText(item));
 }
 
-/** PostgreSQL: contact_search.document. */
+/** PostgreSQL: contact_search.document (distinct words, no positions). */
 export function contactDocumentVector(contact: { title: string | null }): string {
-  return plainTsvector(contact.title);
+  return textTsvector(contact.title);
 }

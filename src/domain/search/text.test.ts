@@ -1,14 +1,20 @@
-// Proves the name document of PostgreSQL holds the name and domain words, weighted, and the
+// Proves the name document of PostgreSQL holds the name and domain words, each once, and the
 // country as a lexeme no word can be, and that a countries query matches exactly that lexeme.
 import { describe, expect, it } from 'vitest';
-import { companyNamesTsvector, countriesTsquery, countryLexeme, searchWords } from './text.ts';
+import { companyNamesTsvector, countriesTsquery, countryLexeme, searchWords, textTsvector } from './text.ts';
 
 describe('name documents', () => {
-  it('weighs name words A and domain words B, then adds the country', () => {
+  it('holds the name and domain words once each, then the country', () => {
     expect(companyNamesTsvector({ name: 'Müller & Söhne', domain: 'mueller.de', country: 'DE' })).toBe(
-      "'muller':1A 'sohne':2A 'mueller':3B 'de':4B 'country_de'",
+      "'muller' 'sohne' 'mueller' 'de' 'country_de'",
     );
-    expect(companyNamesTsvector({ name: 'Acme', domain: null, country: null })).toBe("'acme':1A");
+    expect(companyNamesTsvector({ name: 'Acme', domain: 'acme.com', country: null })).toBe("'acme' 'com'");
+    expect(companyNamesTsvector({ name: '&', domain: null, country: 'US' })).toBe("'country_us'");
+  });
+
+  it('writes a text document as its distinct words', () => {
+    expect(textTsvector('Hiring: 12 engineers, hiring fast')).toBe("'hiring' '12' 'engineers' 'fast'");
+    expect(textTsvector(null)).toBe('');
   });
 
   it('keeps the country lexeme apart from every word', () => {

@@ -73,14 +73,17 @@ export function countryLexeme(country: string): string {
   return `country_${country.toLowerCase()}`;
 }
 
-/** The tsvector literal of a company's name document: name and domain words, and its country. */
+/**
+ * The tsvector literal of a company's name document: its name and domain words and its country,
+ * each once and without positions. Basic search asks this document for words in any field, so
+ * neither weights nor positions would ever be read; without them PostgreSQL parses each
+ * document faster and stores it smaller.
+ */
 export function companyNamesTsvector(company: { name: string; domain: string | null; country: string | null }): string {
-  const words = weightedTsvector([
-    { words: searchWords(company.name), weight: companyFieldWeights.name },
-    { words: searchWords(company.domain), weight: companyFieldWeights.domain },
-  ]);
+  const words = wordsTsvector([...searchWords(company.name), ...searchWords(company.domain)]);
   if (!company.country) return words;
-  return `${words} '${countryLexeme(company.country)}'`;
+  const country = `'${countryLexeme(company.country)}'`;
+  return words === '' ? country : `${words} ${country}`;
 }
 
 /** A tsquery literal of any of `countries`, to AND with a words query. */
@@ -88,9 +91,29 @@ export function countriesTsquery(countries: readonly string[]): string {
   return `(${countries.map((country) => `'${countryLexeme(country)}'`).join(' | ')})`;
 }
 
-/** A tsvector literal of one text, unweighted (weight D). */
+/**
+ * A tsvector literal of one text, unweighted (weight D), with positions. What migration 0002
+ * wrote; later writes use textTsvector.
+ */
 export function plainTsvector(text: string | null | undefined): string {
   return weightedTsvector([{ words: searchWords(text), weight: 'D' }]);
+}
+
+/**
+ * A tsvector literal of one text's distinct words, without positions or weights: for the
+ * documents that searches ask for words in any order and any field (news, contact titles).
+ * It matches every query plainTsvector's document matches.
+ */
+export function textTsvector(text: string | null | undefined): string {
+  return wordsTsvector(searchWords(text));
+}
+
+/** `'a' 'b'`: each distinct word once (the words need no escaping: letters and digits only). */
+function wordsTsvector(words: readonly string[]): string {
+  const distinct = new Set(words);
+  let literal = '';
+  for (const word of distinct) literal += literal === '' ? `'${word}'` : ` '${word}'`;
+  return literal;
 }
 
 /** A tsquery literal: every word as a prefix, in the given weights (all weights when omitted). */
