@@ -31,10 +31,14 @@ export function registerSeedCommand(program: Command): void {
       `
 Seeding again with the same seed updates the same records (ids cmp_0000001, cnt_0000001_01, …)
 in place; a larger --companies adds the companies after them. Subscriptions are never touched.
-Companies are written 1,000 at a time, each thousand in its own transaction, so a server using
-the same database goes on serving (and charging) during a seed, and an interrupted seed can be
-run again. Large seeds generate on worker threads (one for each core but one). Progress goes to
-stderr: a bar on a terminal, a line every 5 s otherwise, nothing with --json.
+Companies are written 1,000 at a time. Into a catalog that has records each thousand is its own
+transaction, so a server using the same database goes on serving (and charging) during a seed,
+and an interrupted seed can be run again. Into an empty catalog the seed sets the indexes (and
+on PostgreSQL the foreign keys) aside and builds them again at the end; on SQLite the thousands
+are still their own transactions, on PostgreSQL they are all one (a failed seed leaves no row)
+and the rebuild runs on two sessions. Large seeds generate on worker threads (one for each core
+but one). Progress goes to stderr: a bar on a terminal, a line every 5 s otherwise, nothing with
+--json.
 
 Examples:
   npx quarry seed

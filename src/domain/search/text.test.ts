@@ -1,15 +1,16 @@
-// Proves the name document of PostgreSQL holds the name and domain words, each once, and the
-// country as a lexeme no word can be, and that a countries query matches exactly that lexeme.
+// Proves the name document of PostgreSQL holds the name and domain words once each and, with a
+// country, each word again joined to the country in a lexeme no word can be, and that a query
+// with countries asks for exactly those lexemes.
 import { describe, expect, it } from 'vitest';
-import { companyNamesTsvector, countriesTsquery, countryLexeme, searchWords, textTsvector } from './text.ts';
+import { companyNamesTsvector, countryWordLexeme, countryWordsTsquery, searchWords, textTsvector } from './text.ts';
 
 describe('name documents', () => {
-  it('holds the name and domain words once each, then the country', () => {
+  it('holds the name and domain words once each, then each again with the country', () => {
     expect(companyNamesTsvector({ name: 'Müller & Söhne', domain: 'mueller.de', country: 'DE' })).toBe(
-      "'muller' 'sohne' 'mueller' 'de' 'country_de'",
+      "'muller' 'sohne' 'mueller' 'de' 'de_muller' 'de_sohne' 'de_mueller' 'de_de'",
     );
-    expect(companyNamesTsvector({ name: 'Acme', domain: 'acme.com', country: null })).toBe("'acme' 'com'");
-    expect(companyNamesTsvector({ name: '&', domain: null, country: 'US' })).toBe("'country_us'");
+    expect(companyNamesTsvector({ name: 'Acme acme', domain: 'acme.com', country: null })).toBe("'acme' 'com'");
+    expect(companyNamesTsvector({ name: '&', domain: null, country: 'US' })).toBe('');
   });
 
   it('writes a text document as its distinct words', () => {
@@ -17,13 +18,13 @@ describe('name documents', () => {
     expect(textTsvector(null)).toBe('');
   });
 
-  it('keeps the country lexeme apart from every word', () => {
+  it('keeps the country word lexemes apart from every word', () => {
     // Words are letters and digits only: the underscore never survives word cutting.
-    expect(searchWords(countryLexeme('DE'))).toEqual(['country', 'de']);
-    expect(countryLexeme('DE')).toBe('country_de');
+    expect(searchWords(countryWordLexeme('DE', 'acme'))).toEqual(['de', 'acme']);
+    expect(countryWordLexeme('DE', 'acme')).toBe('de_acme');
   });
 
-  it('asks for any of the countries', () => {
-    expect(countriesTsquery(['US', 'GB'])).toBe("('country_us' | 'country_gb')");
+  it('asks for every word as a prefix in any of the countries', () => {
+    expect(countryWordsTsquery(['acme', 'gr'], ['US', 'GB'])).toBe("('us_acme':* | 'gb_acme':*) & ('us_gr':* | 'gb_gr':*)");
   });
 });

@@ -65,30 +65,31 @@ export function companyTsvector(company: CompanySearchFields): string {
 }
 
 /**
- * The lexeme standing for a company's country in its name document (PostgreSQL), so that one
- * GIN lookup intersects a name query with countries. The underscore keeps it apart from every
- * word: words hold only letters and digits.
+ * The lexeme standing for a word of a company's name document together with the company's
+ * country (PostgreSQL): `gb_lang` is the word `lang` of a company in GB. A name query with a
+ * country asks for these, so its GIN lookup reads only that country's matches, where a word
+ * and a separate country lexeme made it read the posting list of every company of the country.
+ * The underscore keeps them apart from every word: words hold only letters and digits.
  */
-export function countryLexeme(country: string): string {
-  return `country_${country.toLowerCase()}`;
+export function countryWordLexeme(country: string, word: string): string {
+  return `${country.toLowerCase()}_${word}`;
 }
 
 /**
- * The tsvector literal of a company's name document: its name and domain words and its country,
- * each once and without positions. Basic search asks this document for words in any field, so
- * neither weights nor positions would ever be read; without them PostgreSQL parses each
- * document faster and stores it smaller.
+ * The tsvector literal of a company's name document: its name and domain words, each once and
+ * without positions, and, when its country is known, each word again as countryWordLexeme.
+ * Basic search asks this document for words in any field, so neither weights nor positions
+ * would ever be read; without them PostgreSQL parses each document faster and stores it smaller.
  */
 export function companyNamesTsvector(company: { name: string; domain: string | null; country: string | null }): string {
-  const words = wordsTsvector([...searchWords(company.name), ...searchWords(company.domain)]);
-  if (!company.country) return words;
-  const country = `'${countryLexeme(company.country)}'`;
-  return words === '' ? country : `${words} ${country}`;
+  const words = [...new Set([...searchWords(company.name), ...searchWords(company.domain)])];
+  const lexemes = company.country ? [...words, ...words.map((word) => countryWordLexeme(company.country!, word))] : words;
+  return wordsTsvector(lexemes);
 }
 
-/** A tsquery literal of any of `countries`, to AND with a words query. */
-export function countriesTsquery(countries: readonly string[]): string {
-  return `(${countries.map((country) => `'${countryLexeme(country)}'`).join(' | ')})`;
+/** A tsquery literal of a name document: every word as a prefix, in any of `countries`. */
+export function countryWordsTsquery(words: readonly string[], countries: readonly string[]): string {
+  return words.map((word) => `(${countries.map((country) => `'${countryWordLexeme(country, word)}':*`).join(' | ')})`).join(' & ');
 }
 
 /**

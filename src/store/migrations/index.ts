@@ -5,6 +5,7 @@ import * as search from './0002_search.ts';
 import * as users from './0003_users.ts';
 import * as nameSearch from './0004_name_search.ts';
 import * as visitors from './0005_visitors.ts';
+import * as countryWords from './0006_country_words.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_users': users,
   '0004_name_search': nameSearch,
   '0005_visitors': visitors,
+  '0006_country_words': countryWords,
 };
