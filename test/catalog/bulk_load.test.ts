@@ -4,13 +4,13 @@
 // SQLite) crashed half-way, every index and constraint of the migrations is there as before.
 import { rm } from 'node:fs/promises';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { importCatalog } from '../../src/app/catalog/import_catalog.ts';
 import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
 import { companyTables, contactTables, suspendCatalogSchema, suspendedSchemaKey, withBulkLoadLock } from '../../src/store/catalog_bulk_load.ts';
-import { createTestDatabase, describeEachDatabase, openTestStore, testDatabases, type TestStore } from '../harness/databases.ts';
+import { createTestDatabase, describeEachDatabase, openTestStore, type TestStore } from '../harness/databases.ts';
 import { getCompany, getCompanyNews, getContact } from '../../src/store/catalog.ts';
 import { chunked, ndjson, searchDocumentsInStep, testNow } from './catalog_fixtures.ts';
 
