@@ -10,7 +10,7 @@ import {
 } from '../app/catalog/import_catalog.ts';
 import { wallNow } from '../lib/clock.ts';
 import { print, printFailure, withApp, type OutputOptions } from './context.ts';
-import { startProgress, type Progress } from './progress.ts';
+import { loadStageTexts, startProgress, type Progress } from './progress.ts';
 
 interface ImportCommandOptions extends OutputOptions {
   type: CatalogRecordType;
@@ -38,7 +38,8 @@ If any line is invalid, every invalid line is listed with its number and nothing
 Lines are at most ${importLineBytesMax} bytes. The whole import is one transaction: records are
 written while later lines are still being checked (on worker threads for large files), and
 all of it is rolled back if any line is invalid. Progress goes to stderr: a bar on a terminal,
-a line every 5 s otherwise, nothing with --json.
+a line every 5 s otherwise, then a line as each step after the lines begins (the indexes, the
+statistics); nothing with --json.
 
 Examples:
   npx quarry import companies.ndjson --type companies
@@ -57,6 +58,7 @@ Examples:
           now: context.clock.now(),
           onProgress: (lines) => progress.lines(lines),
           onWriteProgress: (written) => progress.written(written),
+          onStage: (stage) => progress.stage(loadStageTexts[stage]),
           localInput: file !== '-',
         });
         progress.stop();
@@ -133,6 +135,12 @@ class ImportProgress {
   written(written: number): void {
     this.#written = written;
     this.#show();
+  }
+
+  /** A step after the lines (seed_catalog.ts's LoadStage), on a line of its own. */
+  stage(text: string): void {
+    this.#show();
+    this.#progress.stage(text);
   }
 
   stop(): void {

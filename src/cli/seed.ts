@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { seedCatalog, seedCompaniesMax, seedSeedDefault } from '../app/catalog/seed_catalog.ts';
 import { wallNow } from '../lib/clock.ts';
 import { print, withApp, type OutputOptions } from './context.ts';
-import { startProgress } from './progress.ts';
+import { loadStageTexts, startProgress } from './progress.ts';
 
 export const seedCompaniesDefault = 2_000;
 /** Seeds are 32-bit, like the generator's hash words. */
@@ -37,8 +37,8 @@ and an interrupted seed can be run again. Into an empty catalog the seed sets th
 on PostgreSQL the foreign keys) aside and builds them again at the end; on SQLite the thousands
 are still their own transactions, on PostgreSQL they are all one (a failed seed leaves no row)
 and the rebuild runs on two sessions. Large seeds generate on worker threads (one for each core
-but one). Progress goes to stderr: a bar on a terminal, a line every 5 s otherwise, nothing with
---json.
+but one). Progress goes to stderr: a bar on a terminal, a line every 5 s otherwise, then a line
+as each step after the writing begins (the indexes, the statistics); nothing with --json.
 
 Examples:
   npx quarry seed
@@ -55,6 +55,7 @@ Examples:
           seed: options.seed,
           now: context.clock.now(),
           onProgress: (done) => progress.update(done),
+          onStage: (stage) => progress.stage(loadStageTexts[stage]),
         });
         progress.stop();
         const seconds = Math.round(wallNow() - startedAt) / 1_000;

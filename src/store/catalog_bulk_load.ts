@@ -59,6 +59,9 @@ const postgresValidationMemoryKib = 256 * 1024;
 /** SQLite's helper threads for sorting while it builds an index. */
 const sqliteSortThreads = 2;
 
+/** The steps of a load after its rows: rebuilding what the bulk path set aside, then the statistics. */
+export type LoadStage = 'indexes' | 'statistics';
+
 /** What a bulk load set aside: the statements that rebuild it, in order. */
 export interface SuspendedSchema {
   statements: string[];

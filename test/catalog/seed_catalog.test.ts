@@ -32,13 +32,23 @@ describeEachDatabase('seedCatalog', (kind) => {
     await store.dropDatabase();
   });
 
-  test("writes the generator's companies and contacts, reporting progress in batches", async () => {
+  test("writes the generator's companies and contacts, reporting progress in batches, then its last steps", async () => {
     const progress: Array<[number, number]> = [];
+    const stages: string[] = [];
     expect(await readCatalogVersion(store.db)).toBe(0);
-    const result = await seedCatalog(store, { companies: companyCount, seed, now: testNow, onProgress: (done, total) => progress.push([done, total]) });
+    const result = await seedCatalog(store, {
+      companies: companyCount,
+      seed,
+      now: testNow,
+      onProgress: (done, total) => progress.push([done, total]),
+      onStage: (stage) => stages.push(`${stage} after ${progress.length} batches`),
+    });
+    // Into the empty catalog: the indexes set aside come back after the last batch, then the statistics.
+    const batches = Math.ceil(companyCount / seedBatchCompanies);
+    expect(stages).toEqual([`indexes after ${batches} batches`, `statistics after ${batches} batches`]);
     expect(result).toEqual({ companies: companyCount, contacts: contactCount });
     // One report per batch (on PostgreSQL two batches commit at once, in either order).
-    expect(progress).toHaveLength(Math.ceil(companyCount / seedBatchCompanies));
+    expect(progress).toHaveLength(batches);
     expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
     expect(progress.at(-1)).toEqual([companyCount, companyCount]);
     // What is built from the catalog in memory (the IP-to-company index) sees the version move.
@@ -56,8 +66,11 @@ describeEachDatabase('seedCatalog', (kind) => {
   test('seeding again updates the same ids in place and keeps subscriptions', async () => {
     await subscribe(store, { type: 'company', id: 'cmp_0000001' });
     const before = await tableCounts(store);
-    // Generated on a worker thread this time: the same records must come out.
-    await seedCatalog(store, { companies: companyCount, seed, now: testNow + 1, workers: 1 });
+    // Generated on a worker thread this time: the same records must come out. The catalog is
+    // not empty, so nothing is set aside and there is nothing to rebuild.
+    const stages: string[] = [];
+    await seedCatalog(store, { companies: companyCount, seed, now: testNow + 1, workers: 1, onStage: (stage) => stages.push(stage) });
+    expect(stages).toEqual(['statistics']);
     expect(await tableCounts(store)).toEqual(before);
     expect(await readCatalogVersion(store.db)).toBe(2);
     expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });

@@ -33,7 +33,7 @@ import { openCatalogWriter, type CatalogWriter, type WriteCounts } from '../../s
 import { existingCompanyIds } from '../../store/catalog.ts';
 import { refreshStatistics } from '../../store/statistics.ts';
 import { bumpCatalogVersion } from '../../store/catalog_version.ts';
-import { companyTables, contactTables, restoreCatalogSchema, suspendIfEmpty, type SuspendedSchema } from '../../store/catalog_bulk_load.ts';
+import { companyTables, contactTables, restoreCatalogSchema, suspendIfEmpty, type LoadStage, type SuspendedSchema } from '../../store/catalog_bulk_load.ts';
 import { CatalogWorkers } from './catalog_workers.ts';
 import { checkChunk, type CatalogRecordType, type CheckedChunk, type ImportLineError, type LineChunk } from './import_lines.ts';
 
@@ -48,6 +48,8 @@ export interface ImportOptions {
   onProgress?: (lines: number) => void;
   /** Records written so far (after each chunk); rolled back if the import fails. */
   onWriteProgress?: (written: number) => void;
+  /** The steps after the writing, as each begins. */
+  onStage?: (stage: LoadStage) => void;
   /** Checking threads; 0 checks on this thread (default: one per core but one, from the second chunk). */
   workers?: number;
   /** The input reads at disk speed (a local file): on SQLite it is not copied first. */
@@ -105,13 +107,17 @@ async function importInput(store: Store, options: ImportOptions): Promise<Import
       const suspended = await suspendSchemaIfEmpty(tx, options.type);
       const result = await importLines(tx, { store, options, writer, checker, errors });
       if (errors.count > 0) throw new InvalidImport();
-      if (suspended !== null) await restoreCatalogSchema(tx, suspended);
+      if (suspended !== null) {
+        options.onStage?.('indexes');
+        await restoreCatalogSchema(tx, suspended);
+      }
       // What is derived from the catalog in memory is rebuilt when its version moves (store/catalog_version.ts).
       if (result.created + result.updated > 0) await bumpCatalogVersion(tx);
       return result;
     });
     // The planners know nothing of the new rows until told (store/statistics.ts).
     if (counts.created + counts.updated > 0) {
+      options.onStage?.('statistics');
       await store.writeTransaction((tx) => refreshStatistics(tx, options.type === 'companies' ? companyTables : contactTables));
     }
     return { ok: true, imported: counts.created + counts.updated, created: counts.created, updated: counts.updated };

@@ -23,7 +23,7 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Store } from '../../store/database.ts';
 import { openCatalogWriter, type CatalogRows, type CatalogWriter } from '../../store/catalog_writes.ts';
-import { companyTables, contactTables, restoreOnSessions, suspendIfEmpty, withBulkLoadLock } from '../../store/catalog_bulk_load.ts';
+import { companyTables, contactTables, restoreOnSessions, suspendIfEmpty, withBulkLoadLock, type LoadStage } from '../../store/catalog_bulk_load.ts';
 import { analyzeOnSessions, refreshStatistics } from '../../store/statistics.ts';
 import { bumpCatalogVersion } from '../../store/catalog_version.ts';
 import { assert } from '../../lib/assert.ts';
@@ -41,6 +41,8 @@ export interface SeedOptions {
   referenceTime?: number;
   /** Companies written so far, after each batch. */
   onProgress?: (done: number, total: number) => void;
+  /** The steps after the writing, as each begins (they take a fifth to a third of a large seed). */
+  onStage?: (stage: LoadStage) => void;
   /** Generating worker threads; 0 generates on this thread (default: by size and cores). */
   workers?: number;
   /**
@@ -49,6 +51,8 @@ export interface SeedOptions {
    */
   bulk?: boolean;
 }
+
+export type { LoadStage } from '../../store/catalog_bulk_load.ts';
 
 export interface SeedResult {
   companies: number;
@@ -93,6 +97,7 @@ export async function seedCatalog(store: Store, options: SeedOptions): Promise<S
     // The planners know nothing of the new rows until told (store/statistics.ts).
     // What is derived from the catalog in memory is rebuilt when its version moves (store/catalog_version.ts).
     if (result.companies > 0) {
+      options.onStage?.('statistics');
       // PostgreSQL's ANALYZE first, on two sessions (seconds at a million companies).
       await analyzeOnSessions(store, postgresWritesAtOnce);
       await store.writeTransaction(async (tx) => {
@@ -139,6 +144,7 @@ async function seedPostgres(load: SeedLoad): Promise<SeedResult> {
         writeBatches(load, { writesAtOnce: 1, write: (rows) => writer.write(tx, rows, options.now) }),
       );
     } finally {
+      options.onStage?.('indexes');
       await restoreOnSessions(store, suspended);
     }
   });
@@ -157,7 +163,10 @@ async function seedSqlite(load: SeedLoad): Promise<SeedResult> {
       pauses: true,
     });
   } finally {
-    if (suspended !== null) await restoreOnSessions(store, suspended);
+    if (suspended !== null) {
+      options.onStage?.('indexes');
+      await restoreOnSessions(store, suspended);
+    }
   }
 }
 
