@@ -190,20 +190,37 @@ export async function eachOnSessions<Item>(items: readonly Item[], sessions: num
 }
 
 /**
- * PostgreSQL: runs `work` while holding the advisory lock of bulk loads, on a connection of its
- * own (waiting for another load to finish first). The lock goes with the connection, so a load
- * that crashes releases it. SQLite: runs `work` (its loads are serialized by the write lock).
+ * PostgreSQL: runs `work` while holding the advisory lock of bulk loads (waiting for another load
+ * to finish first), on a connection of its own outside the pool, so that the load's own work can
+ * have every pooled connection (a pool of one included). The lock goes with the connection, so a
+ * load that crashes releases it. SQLite: runs `work` (its loads are serialized by the write lock).
  */
 export async function withBulkLoadLock<T>(store: Store, work: () => Promise<T>): Promise<T> {
   if (store.dialect === 'sqlite') return work();
-  return store.db.connection().execute(async (connection) => {
-    await sql`select pg_advisory_lock(${bulkLoadLockKey})`.execute(connection);
+  assert(store.ownSession !== undefined, 'a PostgreSQL store opens sessions of its own');
+  return store.ownSession(async (query) => {
+    await query('select pg_advisory_lock($1)', [bulkLoadLockKey]);
     try {
       return await work();
     } finally {
-      await sql`select pg_advisory_unlock(${bulkLoadLockKey})`.execute(connection);
+      await query('select pg_advisory_unlock($1)', [bulkLoadLockKey]);
     }
   });
+}
+
+/**
+ * Rebuilds what an earlier bulk load over many transactions left set aside (stored in
+ * `settings`) and forgets it; a no-op when nothing was left. The caller keeps other bulk loads
+ * out (withBulkLoadLock). A seed runs it before it sets anything aside itself: setting aside
+ * again what is already gone would store an empty list over the crashed load's, and its
+ * indexes would never come back. Returns how many statements it ran.
+ */
+export async function rebuildRemembered(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('settings').select('value').where('key', '=', suspendedSchemaKey).executeTakeFirst();
+  if (row === undefined) return 0;
+  const suspended = JSON.parse(row.value) as SuspendedSchema;
+  await restoreOnSessions(store, suspended);
+  return suspended.statements.length;
 }
 
 /**
@@ -212,28 +229,18 @@ export async function withBulkLoadLock<T>(store: Store, work: () => Promise<T>):
  * the advisory lock and rebuilds at its end). Returns how many statements it ran.
  */
 export async function repairSuspendedSchema(store: Store): Promise<number> {
-  const stored = async (db: Kysely<Database>): Promise<SuspendedSchema | null> => {
-    const row = await db.selectFrom('settings').select('value').where('key', '=', suspendedSchemaKey).executeTakeFirst();
-    return row === undefined ? null : (JSON.parse(row.value) as SuspendedSchema);
-  };
-  if (store.dialect === 'sqlite') {
-    const suspended = await stored(store.db);
-    if (suspended === null) return 0;
-    await restoreOnSessions(store, suspended);
-    return suspended.statements.length;
-  }
-  if ((await stored(store.db)) === null) return 0;
-  return store.db.connection().execute(async (connection) => {
-    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${bulkLoadLockKey}) as locked`.execute(connection);
-    if (!locked.rows[0]?.locked) return 0;
+  if (store.dialect === 'sqlite') return rebuildRemembered(store);
+  const remembered = await store.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).executeTakeFirst();
+  if (remembered === undefined) return 0;
+  assert(store.ownSession !== undefined, 'a PostgreSQL store opens sessions of its own');
+  return store.ownSession(async (query) => {
+    const [locked] = await query('select pg_try_advisory_lock($1) as locked', [bulkLoadLockKey]);
+    if (locked?.locked !== true) return 0;
     try {
       // Read again under the lock: the load may have finished in between.
-      const suspended = await stored(store.db);
-      if (suspended === null) return 0;
-      await restoreOnSessions(store, suspended);
-      return suspended.statements.length;
+      return await rebuildRemembered(store);
     } finally {
-      await sql`select pg_advisory_unlock(${bulkLoadLockKey})`.execute(connection);
+      await query('select pg_advisory_unlock($1)', [bulkLoadLockKey]);
     }
   });
 }

@@ -38,8 +38,17 @@ export interface Store {
   readonly readDb: Kysely<Database>;
   /** Only on PostgreSQL: SQLite serves one process, whose events need no relay. */
   readonly notifications?: Notifications;
+  /**
+   * Only on PostgreSQL: runs `work` on a connection of its own, opened for it and closed after,
+   * outside the pool. For session-level advisory locks held through work that itself needs the
+   * pool's connections: held on a pooled one, they could take the last of them.
+   */
+  readonly ownSession?: <T>(work: (query: SessionQuery) => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 }
+
+/** One statement on a session of its own, with parameters ($1, $2, …); its rows. */
+export type SessionQuery = (text: string, values: readonly unknown[]) => Promise<Array<Record<string, unknown>>>;
 
 export interface StoreOptions {
   databaseUrl?: string | undefined;

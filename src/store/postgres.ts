@@ -163,7 +163,9 @@ const sessionSettings = '-c random_page_cost=1.1 -c max_parallel_workers_per_gat
 const poolIdleMs = 5 * 60_000;
 
 export function openPostgres(url: string, poolSize: number): Store {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: sessionSettings, idleTimeoutMillis: poolIdleMs });
+  // keepAlive: a connection idle for minutes must not be dropped silently by a NAT or firewall
+  // on the way (some drop idle flows after four), to hang the request that takes it next.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: sessionSettings, idleTimeoutMillis: poolIdleMs, keepAlive: true });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
@@ -180,6 +182,17 @@ export function openPostgres(url: string, poolSize: number): Store {
     reads: createHotReads(db, kyselyReadRunner(db)),
     readDb,
     notifications: postgresNotifications(url, db),
+    ownSession: async (work) => {
+      const client = new pg.Client({ connectionString: url, options: sessionSettings, keepAlive: true });
+      // As for the pool: a server that drops the connection must not crash the process.
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        return await work(async (text, values) => (await client.query(text, [...values])).rows as Array<Record<string, unknown>>);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
     close: async () => {
       await readDb.destroy();
       await db.destroy();

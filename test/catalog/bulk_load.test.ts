@@ -4,13 +4,13 @@
 // SQLite) crashed half-way, every index and constraint of the migrations is there as before.
 import { rm } from 'node:fs/promises';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { importCatalog } from '../../src/app/catalog/import_catalog.ts';
 import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
 import { companyTables, contactTables, suspendCatalogSchema, suspendedSchemaKey, withBulkLoadLock } from '../../src/store/catalog_bulk_load.ts';
-import { createTestDatabase, describeEachDatabase, openTestStore, type TestStore } from '../harness/databases.ts';
+import { createTestDatabase, describeEachDatabase, openTestStore, testDatabases, type TestStore } from '../harness/databases.ts';
 import { getCompany, getCompanyNews, getContact } from '../../src/store/catalog.ts';
 import { chunked, ndjson, searchDocumentsInStep, testNow } from './catalog_fixtures.ts';
 
@@ -174,6 +174,45 @@ describeEachDatabase('a crash in the middle of a bulk seed', (kind) => {
         await reopened.close();
       }
     } finally {
+      await database.drop();
+      await rm(database.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a seed or an import after a crashed seed builds what the crashed one had set aside too', async () => {
+    for (const load of ['seed', 'import'] as const) {
+      const database = await createTestDatabase(kind);
+      // Opened before the crash, as a running server is: its opening found nothing to repair.
+      const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.url });
+      try {
+        const migrated = await schema(store);
+        await store.writeTransaction((tx) => suspendCatalogSchema(tx, { tables: catalogTables, remember: true }));
+        expect(await schema(store), load).not.toEqual(migrated);
+        if (load === 'seed') await seedCatalog(store, { companies: 30, seed, now: testNow });
+        else expect(await importCatalog(store, { type: 'companies', input: chunked(ndjson(companies.slice(0, 30))), now: testNow })).toMatchObject({ ok: true });
+        expect(await schema(store), load).toEqual(migrated);
+        expect(await store.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).execute(), load).toEqual([]);
+      } finally {
+        await store.close();
+        await database.drop();
+        await rm(database.dataDir, { recursive: true, force: true });
+      }
+    }
+  });
+});
+
+describe.runIf(testDatabases.includes('postgres'))('a bulk seed on a pool of one connection (postgres)', () => {
+  test('completes: the bulk-load lock holds a connection of its own, not the pool\'s only one', async () => {
+    const database = await createTestDatabase('postgres');
+    const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.url, poolSize: 1 });
+    try {
+      const migrated = await schema(store);
+      const seeded = seedCatalog(store, { companies: 30, seed, now: testNow });
+      const stuck = new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 30_000).unref());
+      expect(await Promise.race([seeded, stuck])).toMatchObject({ companies: 30 });
+      expect(await schema(store)).toEqual(migrated);
+    } finally {
+      await store.close();
       await database.drop();
       await rm(database.dataDir, { recursive: true, force: true });
     }

@@ -29,6 +29,9 @@ describe('CopyBuffer', () => {
     const long = 'x\\'.repeat(100_000);
     buffer.row('start', null);
     buffer.row(long, 7);
-    expect(Buffer.from(buffer.bytes()).toString('utf8')).toBe(`start\t\\N\n${'x\\\\'.repeat(100_000)}\t7\n`);
+    // Past the first size again, on the path of text that is not all ASCII (3 bytes a character).
+    const wide = `a\t${'東'.repeat(30_000)}\\`;
+    buffer.row(wide);
+    expect(Buffer.from(buffer.bytes()).toString('utf8')).toBe(`start\t\\N\n${'x\\\\'.repeat(100_000)}\t7\na\\t${'東'.repeat(30_000)}\\\\\n`);
   });
 });

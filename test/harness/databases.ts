@@ -101,6 +101,7 @@ export async function openTestStore(kind: TestDatabaseKind): Promise<TestStore> 
       return store.readDb;
     },
     ...(store.notifications ? { notifications: store.notifications } : {}),
+    ...(store.ownSession ? { ownSession: store.ownSession } : {}),
     close,
     dropDatabase: onlyOnce(async () => {
       await close();

@@ -207,10 +207,17 @@ describeEachDatabase('company and contact search', (kind) => {
   it('basic company search by name or domain words, domain and country matches the in-memory filter', async () => {
     const basicArbitrary = fc.record(
       {
-        q: fc.array(wordQuery([...new Set(companies.flatMap((company) => searchWords(`${company.name} ${company.domain}`)))]), {
-          minLength: 1,
-          maxLength: 2,
-        }).map((words) => words.join(' ')),
+        // Name and domain words, or a country code: PostgreSQL's name documents also hold each
+        // word joined to the company's country, which no word's prefix may reach.
+        q: fc
+          .array(
+            fc.oneof(
+              { arbitrary: wordQuery([...new Set(companies.flatMap((company) => searchWords(`${company.name} ${company.domain}`)))]), weight: 4 },
+              { arbitrary: fc.constantFrom(...vocabulary.countries).map((code) => code.toLowerCase()), weight: 1 },
+            ),
+            { minLength: 1, maxLength: 2 },
+          )
+          .map((words) => words.join(' ')),
         // A domain as people paste it: scheme, www., capitals and a path are ignored.
         domain: fc.constantFrom(...companies.map((company) => company.domain!)).map((domain) => `https://www.${domain.toUpperCase()}/about`),
         country: fc.constantFrom(...vocabulary.countries).map((code) => code.toLowerCase()),
@@ -238,6 +245,15 @@ describeEachDatabase('company and contact search', (kind) => {
       }),
       { numRuns: runs },
     );
+  });
+
+  it('a query word that is a country code finds the companies with a word it starts, not the country', async () => {
+    for (const country of vocabulary.countries) {
+      const word = country.toLowerCase();
+      const expected = companies.filter((company) => wordsMatch(word, [company.name, company.domain])).map((company) => company.id).sort();
+      const ids = await allPages(app, (cursor) => app.api('GET', `/v1/companies?q=${word}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { key }));
+      expect(ids, word).toEqual(expected);
+    }
   });
 
   it('basic contact search by company, title words, seniority and department matches the in-memory filter', async () => {

@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import { describeEachDatabase } from '../harness/databases.ts';
 import { startTestApp, type TestApp } from '../harness/test_app.ts';
 import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
+import { importCatalog } from '../../src/app/catalog/import_catalog.ts';
+import { chunked, ndjson } from '../catalog/catalog_fixtures.ts';
 import { migrate } from '../../src/store/database.ts';
 
 const companyCount = 150;
@@ -17,6 +19,14 @@ describeEachDatabase('migrations 0004 and 0006 on an existing catalog', (kind) =
   beforeAll(async () => {
     app = await startTestApp(kind);
     await seedCatalog(app.store, { companies: companyCount, seed: 5, now: app.clock.now() });
+    // What the generator never makes: no country (and words that start like the old country
+    // lexeme, which must survive), and no word at all.
+    const unusual = [
+      { id: 'cmp_9000001', name: 'Country Countryside country_de' },
+      { id: 'cmp_9000002', name: '&', country: 'DE' },
+    ];
+    const imported = await importCatalog(app.store, { type: 'companies', input: chunked(ndjson(unusual)), now: app.clock.now() });
+    expect(imported).toMatchObject({ ok: true, created: unusual.length });
   }, 120_000);
 
   afterAll(async () => {
@@ -35,7 +45,7 @@ describeEachDatabase('migrations 0004 and 0006 on an existing catalog', (kind) =
 
   it('backfills every company as the writers do', async () => {
     const written = await nameDocuments();
-    expect(written).toHaveLength(companyCount);
+    expect(written).toHaveLength(companyCount + 2);
     // Back to the schema of migration 0003, with the catalog still there, then up again (the
     // later migrations are undone first: Kysely runs migrations only after the last one run).
     await sql`delete from kysely_migration where name = '0006_country_words'`.execute(app.store.db);

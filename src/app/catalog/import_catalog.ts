@@ -33,7 +33,7 @@ import { openCatalogWriter, type CatalogWriter, type WriteCounts } from '../../s
 import { existingCompanyIds } from '../../store/catalog.ts';
 import { refreshStatistics } from '../../store/statistics.ts';
 import { bumpCatalogVersion } from '../../store/catalog_version.ts';
-import { companyTables, contactTables, restoreCatalogSchema, suspendIfEmpty, type LoadStage, type SuspendedSchema } from '../../store/catalog_bulk_load.ts';
+import { companyTables, contactTables, repairSuspendedSchema, restoreCatalogSchema, suspendIfEmpty, type LoadStage, type SuspendedSchema } from '../../store/catalog_bulk_load.ts';
 import { CatalogWorkers } from './catalog_workers.ts';
 import { checkChunk, type CatalogRecordType, type CheckedChunk, type ImportLineError, type LineChunk } from './import_lines.ts';
 
@@ -99,6 +99,9 @@ export async function importCatalog(store: Store, options: ImportOptions): Promi
 }
 
 async function importInput(store: Store, options: ImportOptions): Promise<ImportResult> {
+  // What a crashed seed left set aside comes back first: setting the same tables aside again
+  // would find it gone, and the import would rebuild only what it dropped itself.
+  await repairSuspendedSchema(store);
   const errors = new ErrorList();
   const writer = openCatalogWriter(store);
   const checker = new ChunkChecker(options);

@@ -23,7 +23,16 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Store } from '../../store/database.ts';
 import { openCatalogWriter, type CatalogRows, type CatalogWriter } from '../../store/catalog_writes.ts';
-import { companyTables, contactTables, restoreOnSessions, suspendIfEmpty, withBulkLoadLock, type LoadStage } from '../../store/catalog_bulk_load.ts';
+import {
+  companyTables,
+  contactTables,
+  rebuildRemembered,
+  restoreOnSessions,
+  suspendIfEmpty,
+  withBulkLoadLock,
+  type LoadStage,
+  type SuspendedSchema,
+} from '../../store/catalog_bulk_load.ts';
 import { analyzeOnSessions, refreshStatistics } from '../../store/statistics.ts';
 import { bumpCatalogVersion } from '../../store/catalog_version.ts';
 import { assert } from '../../lib/assert.ts';
@@ -97,7 +106,11 @@ export async function seedCatalog(store: Store, options: SeedOptions): Promise<S
     // The planners know nothing of the new rows until told (store/statistics.ts).
     // What is derived from the catalog in memory is rebuilt when its version moves (store/catalog_version.ts).
     if (result.companies > 0) {
-      options.onStage?.('statistics');
+      try {
+        options.onStage?.('statistics');
+      } catch {
+        // Only a progress display: the statistics are refreshed all the same.
+      }
       // PostgreSQL's ANALYZE first, on two sessions (seconds at a million companies).
       await analyzeOnSessions(store, postgresWritesAtOnce);
       await store.writeTransaction(async (tx) => {
@@ -137,37 +150,53 @@ async function seedPostgres(load: SeedLoad): Promise<SeedResult> {
     });
   if (options.bulk === false || options.companies === 0) return writeEach();
   return withBulkLoadLock(store, async () => {
+    await rebuildRemembered(store);
     const suspended = await store.writeTransaction((tx) => suspendIfEmpty(tx, { records: 'companies', tables: catalogTables, remember: true }));
     if (suspended === null) return writeEach();
-    try {
-      return await store.writeTransaction((tx) =>
-        writeBatches(load, { writesAtOnce: 1, write: (rows) => writer.write(tx, rows, options.now) }),
-      );
-    } finally {
-      options.onStage?.('indexes');
-      await restoreOnSessions(store, suspended);
-    }
+    return writeThenRebuild(load, suspended, () =>
+      store.writeTransaction((tx) => writeBatches(load, { writesAtOnce: 1, write: (rows) => writer.write(tx, rows, options.now) })),
+    );
   });
 }
 
 async function seedSqlite(load: SeedLoad): Promise<SeedResult> {
   const { store, writer, options } = load;
-  const suspended =
-    options.bulk !== false && options.companies > 0
-      ? await store.writeTransaction((tx) => suspendIfEmpty(tx, { records: 'companies', tables: catalogTables, remember: true }))
-      : null;
-  try {
-    return await writeBatches(load, {
+  const writeEach = (): Promise<SeedResult> =>
+    writeBatches(load, {
       writesAtOnce: 1,
       write: (rows) => store.writeTransaction((tx) => writer.write(tx, rows, options.now)),
       pauses: true,
     });
-  } finally {
-    if (suspended !== null) {
-      options.onStage?.('indexes');
-      await restoreOnSessions(store, suspended);
+  if (options.bulk === false || options.companies === 0) return writeEach();
+  await rebuildRemembered(store);
+  const suspended = await store.writeTransaction((tx) => suspendIfEmpty(tx, { records: 'companies', tables: catalogTables, remember: true }));
+  return suspended === null ? writeEach() : writeThenRebuild(load, suspended, writeEach);
+}
+
+/**
+ * Writes, then rebuilds what was set aside, whether the writing succeeded or not: a failed seed
+ * must not leave the catalog without its indexes. When both fail, both errors are thrown.
+ */
+async function writeThenRebuild(load: SeedLoad, suspended: SuspendedSchema, write: () => Promise<SeedResult>): Promise<SeedResult> {
+  const rebuild = async (): Promise<void> => {
+    try {
+      load.options.onStage?.('indexes');
+    } catch {
+      // A progress display that fails must not keep the indexes from coming back.
     }
+    await restoreOnSessions(load.store, suspended);
+  };
+  let result: SeedResult;
+  try {
+    result = await write();
+  } catch (writeError) {
+    await rebuild().catch((rebuildError: unknown) => {
+      throw new AggregateError([writeError, rebuildError], 'the seed failed, and so did rebuilding the indexes it had set aside');
+    });
+    throw writeError;
   }
+  await rebuild();
+  return result;
 }
 
 const catalogTables = [...companyTables, ...contactTables];

@@ -7,7 +7,7 @@ import { companyNamesTsvector, countryWordLexeme, countryWordsTsquery, searchWor
 describe('name documents', () => {
   it('holds the name and domain words once each, then each again with the country', () => {
     expect(companyNamesTsvector({ name: 'Müller & Söhne', domain: 'mueller.de', country: 'DE' })).toBe(
-      "'muller' 'sohne' 'mueller' 'de' 'de_muller' 'de_sohne' 'de_mueller' 'de_de'",
+      "'muller' 'sohne' 'mueller' 'de' '_de_muller' '_de_sohne' '_de_mueller' '_de_de'",
     );
     expect(companyNamesTsvector({ name: 'Acme acme', domain: 'acme.com', country: null })).toBe("'acme' 'com'");
     expect(companyNamesTsvector({ name: '&', domain: null, country: 'US' })).toBe('');
@@ -18,13 +18,15 @@ describe('name documents', () => {
     expect(textTsvector(null)).toBe('');
   });
 
-  it('keeps the country word lexemes apart from every word', () => {
-    // Words are letters and digits only: the underscore never survives word cutting.
+  it('keeps the country word lexemes apart from every word and every word prefix', () => {
+    // Words are letters and digits only: the underscore never survives word cutting, and no
+    // word (so no prefix query) starts with one.
     expect(searchWords(countryWordLexeme('DE', 'acme'))).toEqual(['de', 'acme']);
-    expect(countryWordLexeme('DE', 'acme')).toBe('de_acme');
+    expect(countryWordLexeme('DE', 'acme')).toBe('_de_acme');
+    expect(searchWords('_de_acme _it')).toEqual(['de', 'acme', 'it']);
   });
 
   it('asks for every word as a prefix in any of the countries', () => {
-    expect(countryWordsTsquery(['acme', 'gr'], ['US', 'GB'])).toBe("('us_acme':* | 'gb_acme':*) & ('us_gr':* | 'gb_gr':*)");
+    expect(countryWordsTsquery(['acme', 'gr'], ['US', 'GB'])).toBe("('_us_acme':* | '_gb_acme':*) & ('_us_gr':* | '_gb_gr':*)");
   });
 });

@@ -66,13 +66,14 @@ export function companyTsvector(company: CompanySearchFields): string {
 
 /**
  * The lexeme standing for a word of a company's name document together with the company's
- * country (PostgreSQL): `gb_lang` is the word `lang` of a company in GB. A name query with a
+ * country (PostgreSQL): `_gb_lang` is the word `lang` of a company in GB. A name query with a
  * country asks for these, so its GIN lookup reads only that country's matches, where a word
  * and a separate country lexeme made it read the posting list of every company of the country.
- * The underscore keeps them apart from every word: words hold only letters and digits.
+ * It starts with an underscore, which no word holds (words are letters and digits), so that no
+ * word's prefix query can reach it: `it_…` would match the query `it:*` in every Italian company.
  */
 export function countryWordLexeme(country: string, word: string): string {
-  return `${country.toLowerCase()}_${word}`;
+  return `_${country.toLowerCase()}_${word}`;
 }
 
 /**

@@ -3,7 +3,7 @@
 // The name documents of migration 0004 held a company's name and domain words and one lexeme
 // for its country, so a name query with a country made the GIN index read the posting list of
 // every company of the country (a tenth of the catalog for the larger ones: 8–25 ms at a million
-// companies). From here each word is also held joined to the country (`gb_lang`,
+// companies). From here each word is also held joined to the country (`_gb_lang`,
 // domain/search/text.ts, countryWordLexeme), and the documents carry no positions, weights or
 // country lexeme, which no query reads: the documents the catalog writers write now
 // (search_documents.ts). This rewrites the existing ones to match, from their own words. SQLite
@@ -20,9 +20,9 @@ export async function up(db: AnyDatabase): Promise<void> {
   await sql`drop index company_names_document`.execute(db);
   await sql`update company_names n set document = (
       select array_to_tsvector(words.words || case when c.country is null then '{}'::text[]
-        else array(select lower(c.country) || '_' || word from unnest(words.words) as word) end)
+        else array(select '_' || lower(c.country) || '_' || word from unnest(words.words) as word) end)
       from (select array(select word from unnest(tsvector_to_array(n.document)) as word
-        where word not like 'country\\_%') as words) as words)
+        where not starts_with(word, 'country_')) as words) as words)
     from companies c
     where c.id = n.company_id`.execute(db);
   await sql`create index company_names_document on company_names using gin (document)`.execute(db);
