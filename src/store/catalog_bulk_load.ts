@@ -99,8 +99,8 @@ export async function suspendIfEmpty(
 
 /**
  * Drops the secondary indexes and foreign keys of `tables` inside `tx` and returns what rebuilds
- * them. With `remember` (SQLite only), the rebuilding statements are also stored in `settings`
- * in the same transaction, for a crash to be repaired at the next start.
+ * them. With `remember` (a load over many transactions: the seed), what rebuilds them is also
+ * stored in `settings` in the same transaction, for a crash to be repaired at the next start.
  */
 export async function suspendCatalogSchema(
   tx: Kysely<Database>,
@@ -146,8 +146,9 @@ export async function restoreOnSessions(store: Store, suspended: SuspendedSchema
   }
   assert(suspended.postgres !== undefined, 'a PostgreSQL schema set aside without its parts');
   const { indexes, foreignKeys } = suspended.postgres;
+  const tables = [...new Set(indexes.map((index) => index.table))];
   const sizes = await sql<{ table: string; bytes: string }>`select t as table, pg_total_relation_size(t::regclass)::text as bytes
-    from unnest(${`{${[...new Set(indexes.map((index) => `"${index.table}"`))].join(',')}}`}::text[]) as t`.execute(store.db);
+    from unnest(${tables}::text[]) as t`.execute(store.db);
   const bytes = new Map(sizes.rows.map((row) => [row.table, Number(row.bytes)]));
   const largestFirst = [...indexes].sort((a, b) => (bytes.get(b.table) ?? 0) - (bytes.get(a.table) ?? 0));
   await eachOnSessions(largestFirst, postgresRebuildSessions, (index) =>

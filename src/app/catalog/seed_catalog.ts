@@ -106,11 +106,7 @@ export async function seedCatalog(store: Store, options: SeedOptions): Promise<S
     // The planners know nothing of the new rows until told (store/statistics.ts).
     // What is derived from the catalog in memory is rebuilt when its version moves (store/catalog_version.ts).
     if (result.companies > 0) {
-      try {
-        options.onStage?.('statistics');
-      } catch {
-        // Only a progress display: the statistics are refreshed all the same.
-      }
+      announceStage(options, 'statistics');
       // PostgreSQL's ANALYZE first, on two sessions (seconds at a million companies).
       await analyzeOnSessions(store, postgresWritesAtOnce);
       await store.writeTransaction(async (tx) => {
@@ -179,11 +175,7 @@ async function seedSqlite(load: SeedLoad): Promise<SeedResult> {
  */
 async function writeThenRebuild(load: SeedLoad, suspended: SuspendedSchema, write: () => Promise<SeedResult>): Promise<SeedResult> {
   const rebuild = async (): Promise<void> => {
-    try {
-      load.options.onStage?.('indexes');
-    } catch {
-      // A progress display that fails must not keep the indexes from coming back.
-    }
+    announceStage(load.options, 'indexes');
     await restoreOnSessions(load.store, suspended);
   };
   let result: SeedResult;
@@ -197,6 +189,18 @@ async function writeThenRebuild(load: SeedLoad, suspended: SuspendedSchema, writ
   }
   await rebuild();
   return result;
+}
+
+/**
+ * Tells onStage that `stage` begins. It is only a progress display: one that fails must not keep
+ * the indexes from coming back, nor the statistics from being refreshed.
+ */
+function announceStage(options: SeedOptions, stage: LoadStage): void {
+  try {
+    options.onStage?.(stage);
+  } catch {
+    // Nothing to undo: the seed goes on.
+  }
 }
 
 const catalogTables = [...companyTables, ...contactTables];
