@@ -77,12 +77,18 @@ export async function findIdempotencyKey(
     .executeTakeFirst();
 }
 
-/** Records a key with its response (used under the account's lock, so no one races for it). */
-export async function saveIdempotencyKey(
-  tx: Kysely<Database>,
-  claim: IdempotencyClaim,
-  response: { statusCode: number; body: string },
-  now: number,
-): Promise<void> {
-  await tx.insertInto('idempotency_keys').values(keyRow(claim, response, now)).execute();
+/**
+ * Gives back a key claimed in this transaction whose request failed: a failed request keeps no
+ * key, so a retry after fixing the cause runs again. (Rolling the transaction back would too, but
+ * an account transaction commits what fell due whatever the outcome.)
+ */
+export async function releaseIdempotencyKey(tx: Kysely<Database>, claim: IdempotencyClaim): Promise<void> {
+  const result = await tx
+    .deleteFrom('idempotency_keys')
+    .where('account_id', '=', claim.accountId)
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .where('status_code', '=', 0)
+    .executeTakeFirst();
+  assert(result.numDeletedRows === 1n, 'released an idempotency key that this transaction had not claimed');
 }

@@ -1,9 +1,9 @@
-// Proves rules 3, 5 and 8 across three real server processes on one PostgreSQL database: racing first reads charge once, 50 readers against 20 credits get exactly 20, a repeated Idempotency-Key grants once.
+// Proves rules 3, 5 and 8 across three real server processes on one PostgreSQL database: racing first reads charge once, 50 readers against 20 credits get exactly 20, a repeated Idempotency-Key grants once, one key raced across two kinds of creation conflicts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabases, type TestDatabase } from '../harness/databases.ts';
 import { startServerProcess, stopAllServerProcesses, type ServerProcess } from '../harness/server_process.ts';
 import { httpEndpoint, type Endpoint } from './http_endpoint.ts';
-import { expectReconciled, racingFirstReadsChargeOnce, readersAgainstCreditsGetMinimum, repeatedIdempotencyKeyGrantsOnce, repeatsAmidChargesAnswerTheFirstResponse } from './scenarios.ts';
+import { expectReconciled, oneKeyRacedAcrossCreationsConflicts, racingFirstReadsChargeOnce, readersAgainstCreditsGetMinimum, repeatedIdempotencyKeyGrantsOnce, repeatsAmidChargesAnswerTheFirstResponse } from './scenarios.ts';
 
 const serverCount = 3;
 
@@ -48,6 +48,10 @@ describe.skipIf(!testDatabases.includes('postgres'))('three server processes on 
 
   it('answers every repeat of an Idempotency-Key with the first response while the processes keep charging', async () => {
     await repeatsAmidChargesAnswerTheFirstResponse(endpoints, 20, 20);
+  });
+
+  it('answers 409, never 500, when one Idempotency-Key races a batch and a site creation across the processes', async () => {
+    await oneKeyRacedAcrossCreationsConflicts(endpoints, 10);
   });
 
   it('reconciles through every process', async () => {

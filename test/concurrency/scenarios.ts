@@ -305,3 +305,36 @@ export async function repeatsAmidChargesAnswerTheFirstResponse(endpoints: readon
   ).toEqual([]);
   await expectReconciled(first!);
 }
+
+/**
+ * API.md: "with another body, 409" — also when the other request is another kind of creation
+ * racing it. One Idempotency-Key per round, sent at once to a charging batch and to a site
+ * creation (which claims its key before it touches the account): exactly one of the two does its
+ * work and the other answers 409, never 500. On PostgreSQL the two once took the key and the
+ * account's row in opposite orders and deadlocked.
+ */
+export async function oneKeyRacedAcrossCreationsConflicts(endpoints: readonly Endpoint[], rounds = 20): Promise<void> {
+  const [first] = endpoints;
+  const account = await createAccount(first!, 'one key, two creations');
+  const ids = companyIds(uniquePrefix('keyed'), rounds);
+  await importCompanies(first!, ids);
+  const before = await readBalance(first!, account);
+  let batchesDone = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    const key = uniquePrefix('shared');
+    const [site, batch] = await fireAtOnce<unknown>(endpoints, 2, (endpoint, index) =>
+      index === 0
+        ? endpoint.api('POST', '/v1/sites', { key: account.key, body: { domain: `${key.replace('_', '-')}.example` }, headers: { 'idempotency-key': key } })
+        : endpoint.api('POST', '/v1/companies/batch', { key: account.key, body: { ids: [ids[round]] }, headers: { 'idempotency-key': key } }),
+    );
+    const statuses = [site!.status, batch!.status].sort();
+    expect([[200, 409], [201, 409]], `round ${round}: site ${JSON.stringify(site!.body)}, batch ${JSON.stringify(batch!.body)}`).toContainEqual(statuses);
+    const refused = site!.status === 409 ? site! : batch!;
+    expect((refused.body as ErrorBody).error.code).toBe('idempotency_conflict');
+    if (batch!.status === 200) batchesDone += 1;
+  }
+  const ledger = await readLedger(first!, account.id);
+  expect(ledger.filter((entry) => entry.kind === 'charge')).toHaveLength(batchesDone);
+  expect(await readBalance(first!, account)).toBe(before - batchesDone);
+  await expectReconciled(first!);
+}

@@ -254,6 +254,20 @@ describeEachDatabase('bad input', (kind) => {
     ]);
   });
 
+  it('keeps no Idempotency-Key for a refused top-up: the corrected retry with the same key is granted', async () => {
+    const url = `/admin/v1/accounts/${account.id}/top-ups`;
+    const headers = { 'idempotency-key': 'refused-then-fixed' };
+    const refused = await app.admin<ErrorBody>('POST', url, { credits: 5, expires_at: '2025-01-01T00:00:00Z' }, headers);
+    expect(refused.status).toBe(422);
+    const granted = await app.admin<{ grant: { credits: number } }>('POST', url, { credits: 5 }, headers);
+    expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+    expect(granted.body.grant.credits).toBe(5);
+    expect(granted.headers['idempotent-replayed']).toBeUndefined();
+    const repeated = await app.admin<{ grant: { credits: number } }>('POST', url, { credits: 5 }, headers);
+    expect(repeated.headers['idempotent-replayed']).toBe('true');
+    expect(repeated.body).toEqual(granted.body);
+  });
+
   it('refuses a body over 1 MiB with 413 payload_too_large', async () => {
     const padding = 'x'.repeat(mebibyte + 16);
     await expectRefused([

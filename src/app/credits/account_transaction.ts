@@ -10,7 +10,7 @@ import { lockAccount, type AccountRow, type AccountUpdate } from '../../store/ac
 import { writeLedgerBatch, type LedgerBatch } from '../../store/ledger_writes.ts';
 import type { SubscriptionRow } from '../../store/subscriptions.ts';
 import { openGrants, toGrantState, type GrantRow, type LedgerEntryRow } from '../../store/credits.ts';
-import { findIdempotencyKey, saveIdempotencyKey, type IdempotencyClaim } from '../../store/idempotency.ts';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey, type IdempotencyClaim } from '../../store/idempotency.ts';
 import type { Dialect } from '../../store/database.ts';
 import { applyAllocations, type Allocation, type GrantState } from '../../domain/credits/grants.ts';
 import { nextEventAt, planRollover } from '../../domain/credits/rollover.ts';
@@ -350,12 +350,21 @@ export async function inAccountTransaction<T extends object>(
 ): Promise<Result<AccountOutcome<T>>> {
   const { store } = context;
   let announce: AccountTransaction | undefined;
+  const { idempotency } = options;
   const result = await store.writeTransaction(async (tx) => {
+    // The key is claimed before the account's row is locked: the order of every creation that
+    // claims a key (create_once.ts), whose writes take a share lock on the account's row through
+    // their foreign keys. In the opposite order, one key sent at once to a batch and to such a
+    // creation deadlocked on PostgreSQL (each waiting for the lock the other held).
+    const claim = idempotency ? await claimIdempotencyKey(tx, idempotency, context.clock.now()) : undefined;
     const opened = await openAccountTransaction(context, tx, store.dialect, accountId);
-    if (!opened.ok) return opened;
+    if (!opened.ok) {
+      if (claim?.claimed) await releaseIdempotencyKey(tx, idempotency!);
+      return opened;
+    }
     const transaction = opened.transaction;
     await transaction.bringUpToDate();
-    const outcome = await runWork(transaction, work, options);
+    const outcome = await runWork(transaction, work, idempotency && claim ? { ...idempotency, claim } : undefined);
     // Whatever the outcome, what fell due has been written: the account row must follow it.
     await finishIfChanged(transaction);
     announce = transaction;
@@ -371,30 +380,40 @@ export async function inAccountTransaction<T extends object>(
   return result;
 }
 
+/** The request's idempotency key and what claiming it found. */
+interface ClaimedKey extends IdempotencyClaim {
+  claim: Awaited<ReturnType<typeof claimIdempotencyKey>>;
+}
+
 async function runWork<T extends object>(
   transaction: AccountTransaction,
   work: AccountWork<T>,
-  options: AccountTransactionOptions,
+  idempotency: ClaimedKey | undefined,
 ): Promise<Result<AccountOutcome<T>>> {
   const { tx } = transaction;
-  const replay = options.idempotency ? await findReplay(tx, options.idempotency) : undefined;
-  if (replay && !replay.ok) return replay;
-  if (replay?.stored) {
-    const { value, balance } = replay.stored;
+  if (idempotency && !idempotency.claim.claimed) {
+    const row = idempotency.claim.row;
+    if (row.fingerprint !== idempotency.fingerprint) {
+      return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
+    }
+    const { value, balance } = JSON.parse(row.response_body) as StoredOutcome;
     return { ok: true, value: value as T, replayed: true, balance, currentBalance: transaction.balance };
   }
   const rolledOver = transaction.entriesWritten;
   const outcome = await work(transaction);
   if (!outcome.ok) {
     assert(transaction.entriesWritten === rolledOver, 'a use case failed after writing ledger entries');
+    // A failed request keeps no key, so the client can retry it once the cause is fixed (the
+    // transaction still commits what fell due meanwhile, such as a new period's grant).
+    if (idempotency) await releaseIdempotencyKey(tx, idempotency);
     return outcome;
   }
   const { ok: _ok, ...value } = outcome;
   const balance = transaction.balance;
-  if (options.idempotency) {
+  if (idempotency) {
     const stored: StoredOutcome = { value, balance };
     // The status is the use case's success; the HTTP route picks the status code it answers with.
-    await saveIdempotencyKey(tx, options.idempotency, { statusCode: 200, body: JSON.stringify(stored) }, transaction.now);
+    await completeIdempotencyKey(tx, idempotency, 200, JSON.stringify(stored));
   }
   return { ok: true, value: value as unknown as T, replayed: false, balance, currentBalance: balance };
 }
@@ -420,19 +439,3 @@ async function openAccountTransaction(
   return { ok: true, transaction: new AccountTransaction({ tx, dialect, account, plan, grants, now }) };
 }
 
-/**
- * Under the account's lock nobody else can be using the same key for this account, so a read
- * is enough here; the key's primary key backs it. A failed request stores no key, so the
- * client can retry it once the cause is fixed.
- */
-async function findReplay(
-  tx: Kysely<Database>,
-  idempotency: IdempotencyClaim,
-): Promise<{ ok: true; stored?: StoredOutcome } | Failure> {
-  const row = await findIdempotencyKey(tx, idempotency);
-  if (!row) return { ok: true };
-  if (row.fingerprint !== idempotency.fingerprint) {
-    return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
-  }
-  return { ok: true, stored: JSON.parse(row.response_body) as StoredOutcome };
-}
