@@ -35,7 +35,8 @@ export function registerImportCommand(program: Command): void {
 
 If any line is invalid, every invalid line is listed with its number and nothing is written
 (exit code 1). Re-importing a record updates it by id; subscriptions to it are kept.
-Lines are at most ${importLineBytesMax} bytes. The whole import is one transaction: records are
+Lines are UTF-8, at most ${importLineBytesMax} bytes each (CRLF line ends are fine); text must
+not hold NUL characters or unpaired surrogates. The whole import is one transaction: records are
 written while later lines are still being checked (on worker threads for large files), and
 all of it is rolled back if any line is invalid. Progress goes to stderr: a bar on a terminal,
 a line every 5 s otherwise, then a line as each step after the lines begins (the indexes, the

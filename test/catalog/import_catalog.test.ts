@@ -1,5 +1,6 @@
 // Proves the NDJSON import: valid files are written with the right counts, any invalid line
-// (schema, JSON, repeated id, unknown company, over the byte bound) is reported with its line
+// (schema, JSON, repeated id, unknown company, over the byte bound, not UTF-8, NUL or unpaired
+// surrogates in text) is reported with its line
 // number and nothing at all is written, re-imports update in place and replace child rows
 // without touching subscriptions, and the line splitter copes with any chunking.
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -180,6 +181,57 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(errorLines(result)).toEqual([2, 3]);
     if (!result.ok) expect(result.errors[0]?.message).toContain(`${importLineBytesMax} bytes`);
     expect(await countCompanies(store.db)).toBe(0);
+  });
+
+  test('bounds a line by its content: a CRLF line of exactly the bound is read, one byte more is not', async () => {
+    const line = (contentBytes: number): string => {
+      const shell = JSON.stringify({ id: 'at_bound', name: 'At Bound', description: '' });
+      return shell.replace('"description":""', `"description":"${'x'.repeat(contentBytes - shell.length)}"`);
+    };
+    expect(Buffer.byteLength(line(importLineBytesMax))).toBe(importLineBytesMax);
+    const atBound = await importText(store, 'companies', `${line(importLineBytesMax)}\r\n${JSON.stringify(companies[0])}\r\n`, 4096);
+    // Read, and then refused by the schema (the description is too long), not by the byte bound.
+    if (atBound.ok) throw new Error('expected the description to be refused');
+    expect(atBound.errors).toEqual([expect.objectContaining({ line: 1, field: 'description' })]);
+    const over = await importText(store, 'companies', `${line(importLineBytesMax + 1)}\r\n`, 4096);
+    if (over.ok) throw new Error('expected the line to be refused');
+    expect(over.errors).toEqual([expect.objectContaining({ line: 1, message: `the line is longer than ${importLineBytesMax} bytes` })]);
+  });
+
+  test('refuses a line that is not valid UTF-8 at its number, rather than importing replacement characters', async () => {
+    const valid = Buffer.from(`${JSON.stringify(companies[0])}\n`);
+    const invalid = Buffer.concat([Buffer.from('{"id":"bad_bytes","name":"Bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' name"}\n')]);
+    const truncated = Buffer.concat([Buffer.from('{"id":"cut","name":"Caf'), Buffer.from([0xc3]), Buffer.from('"}\n')]);
+    async function* input(): AsyncGenerator<Buffer> {
+      yield* [valid, invalid, valid, truncated];
+    }
+    const result = await importCatalog(store, { type: 'companies', input: input(), now: testNow });
+    if (result.ok) throw new Error('expected the import to fail');
+    expect(result.errors).toEqual([
+      expect.objectContaining({ line: 2, message: 'the line is not valid UTF-8' }),
+      expect.objectContaining({ line: 3, field: 'id' }),
+      expect.objectContaining({ line: 4, message: 'the line is not valid UTF-8' }),
+    ]);
+    expect(await countCompanies(store.db)).toBe(0);
+  });
+
+  test('refuses NUL characters and unpaired surrogates in any text, URLs included, at their lines', async () => {
+    const lines = [
+      companies[0],
+      { id: 'nul_url', name: 'Nul Url', news: [{ title: 'News', url: 'http://a.example.com/x\u0000y' }] },
+      { id: 'lone_surrogate', name: 'Lone \ud800 Surrogate' },
+      { id: 'surrogate_url', name: 'Surrogate Url', news: [{ title: 'News', url: 'https://example.com/\udc00' }] },
+      { id: 'nul_city', name: 'Nul City', city: 'Ber\u0000lin' },
+      companies[1],
+    ];
+    const result = await importText(store, 'companies', ndjson(lines));
+    expect(errorLines(result)).toEqual([2, 3, 4, 5]);
+    expect(await countCompanies(store.db)).toBe(0);
+    await importText(store, 'companies', ndjson(companies.slice(0, 1)));
+    const contact = contacts.find((candidate) => candidate.company_id === companies[0]!.id)!;
+    const badContact = await importText(store, 'contacts', ndjson([{ ...contact, linkedin_url: 'https://www.linkedin.com/in/a\u0000b' }]));
+    expect(errorLines(badContact)).toEqual([1]);
+    expect(await countContacts(store.db)).toBe(0);
   });
 
   test('splits lines across any chunking, with CRLF, blank lines and multi-byte characters', async () => {

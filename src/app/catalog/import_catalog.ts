@@ -20,6 +20,7 @@
 // this process its one connection: other requests wait for it (up to the busy timeout, for
 // writers in other processes). So that the lock never waits on a slow sender (an HTTP upload, a
 // pipe), the input is first copied to a temporary file, unless it is a local file already.
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -202,7 +203,7 @@ async function importLines(tx: Kysely<Database>, run: ImportRun): Promise<WriteC
       break;
     }
     if (line.text === null) {
-      errors.add([{ line: line.number, message: `the line is longer than ${importLineBytesMax} bytes` }]);
+      errors.add([{ line: line.number, message: line.problem }]);
       continue;
     }
     chunk.numbers.push(line.number);
@@ -430,21 +431,25 @@ class ErrorList {
 // ---------------------------------------------------------------------------------------------
 // Line splitting.
 
-interface InputLine {
-  /** 1-based, counting blank lines too, as an editor does. */
-  number: number;
-  /** Null when the line was longer than the bound (its bytes were not kept). */
-  text: string | null;
-}
+type InputLine =
+  /** `number`: 1-based, counting blank lines too, as an editor does. */
+  | { number: number; text: string }
+  /** A line that cannot be read: longer than the bound (its bytes were not kept), or not UTF-8. */
+  | { number: number; text: null; problem: string };
 
 const newlineByte = 0x0a;
+const carriageReturnByte = 0x0d;
 
 /**
  * Splits chunks into lines on `\n` (a trailing `\r` is dropped), skipping blank lines, without
- * ever holding more than `bytesMax` bytes of one line. Lines are cut as bytes and decoded whole,
- * so a multi-byte character split across chunks survives.
+ * ever holding more than `bytesMax` bytes of one line (plus its `\r`). Lines are cut as bytes and
+ * decoded whole, so a multi-byte character split across chunks survives; a line that is not
+ * valid UTF-8 is reported rather than decoded with replacement characters, which would import
+ * text the vendor never sent.
  */
 async function* splitLines(input: AsyncIterable<string | Buffer>, bytesMax: number): AsyncGenerator<InputLine> {
+  // One byte more than the bound, for a CRLF line's `\r`, which the bound does not count.
+  const keptMax = bytesMax + 1;
   let parts: Buffer[] = [];
   let bytes = 0;
   let number = 0;
@@ -456,7 +461,7 @@ async function* splitLines(input: AsyncIterable<string | Buffer>, bytesMax: numb
       const end = newline === -1 ? buffer.length : newline;
       bytes += end - start;
       // Past the bound the line's bytes are dropped; only its length is still counted.
-      if (bytes <= bytesMax) parts.push(buffer.subarray(start, end));
+      if (bytes <= keptMax) parts.push(buffer.subarray(start, end));
       if (newline === -1) break;
       number += 1;
       const line = finishLine(number, parts, bytes, bytesMax);
@@ -469,8 +474,12 @@ async function* splitLines(input: AsyncIterable<string | Buffer>, bytesMax: numb
 }
 
 function finishLine(number: number, parts: Buffer[], bytes: number, bytesMax: number): InputLine | null {
-  if (bytes > bytesMax) return { number, text: null };
-  let text = parts.length === 1 ? (parts[0]?.toString('utf8') ?? '') : Buffer.concat(parts).toString('utf8');
+  const lastPart = parts.at(-1);
+  const endsInCarriageReturn = bytes <= bytesMax + 1 && lastPart !== undefined && lastPart.at(-1) === carriageReturnByte;
+  if (bytes - (endsInCarriageReturn ? 1 : 0) > bytesMax) return { number, text: null, problem: `the line is longer than ${bytesMax} bytes` };
+  const line = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  if (!isUtf8(line)) return { number, text: null, problem: 'the line is not valid UTF-8' };
+  let text = line.toString('utf8');
   if (number === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
   if (text.endsWith('\r')) text = text.slice(0, -1);
   return text.trim() === '' ? null : { number, text };

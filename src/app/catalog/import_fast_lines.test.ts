@@ -77,6 +77,8 @@ const urls = padded(
     fc.webUrl().map((url) => url.toUpperCase()),
     fc.webUrl().map((url) => url.replace('//', '//\t')),
     fc.webUrl().map((url) => `${url}\n/x`),
+    fc.webUrl().map((url) => `${url}/a\u0000b`),
+    fc.webUrl().map((url) => `${url}/\ud800`),
     fc.constantFrom('http:example.com', 'ftp://example.com', 'https://localhost/', 'https://192.0.2.1/', 'HTTPS://Example.COM', 'https://exa mple.com', `https://example.com/${'x'.repeat(urlLengthMax)}`),
   ),
 );

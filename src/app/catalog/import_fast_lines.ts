@@ -46,6 +46,7 @@ import {
   urlLengthMax,
   yearMax,
   yearMin,
+  isStorableText,
   type CompanyLine,
   type ContactLine,
 } from './import_schemas.ts';
@@ -78,7 +79,7 @@ function optional<Value>(value: unknown, parse: FastParse<Value>): Fast<Value | 
 function text(value: unknown, lengthMax: number): Fast<string> {
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > lengthMax || trimmed.includes('\u0000')) return undefined;
+  if (trimmed.length === 0 || trimmed.length > lengthMax || !isStorableText(trimmed)) return undefined;
   return trimmed;
 }
 
@@ -124,7 +125,8 @@ function webUrl(value: unknown): Fast<string> {
     return undefined;
   }
   if (!domainPattern.test(url.hostname) || !httpProtocolPattern.test(url.protocol.slice(0, -1))) return undefined;
-  return trimmed.replace(tabOrNewline, '');
+  const kept = trimmed.replace(tabOrNewline, '');
+  return isStorableText(kept) ? kept : undefined;
 }
 
 function email(value: unknown): Fast<string> {

@@ -65,14 +65,20 @@ function optional<Schema extends z.ZodType>(schema: Schema) {
     .transform((value): z.output<Schema> | null => value ?? null);
 }
 
-/** Text fields: trimmed, bounded, and without NUL, which PostgreSQL cannot store. */
+/**
+ * Text that both engines store exactly as sent: no NUL (PostgreSQL cannot store it) and no lone
+ * UTF-16 surrogate (a JSON escape such as "\\ud800" that is no character: written as UTF-8 it
+ * would silently become U+FFFD).
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed();
+}
+
+const storableTextMessage = 'must not contain NUL characters or unpaired surrogates';
+
+/** Text fields: trimmed, bounded and storable. */
 function text(lengthMax: number) {
-  return z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(lengthMax)
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+  return z.string().trim().min(1, 'must not be empty').max(lengthMax).refine(isStorableText, storableTextMessage);
 }
 
 function wholeNumber(min: number, max: number) {
@@ -108,7 +114,8 @@ const webUrl = z
   .string()
   .trim()
   .max(urlLengthMax)
-  .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http or https URL' }));
+  .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http or https URL' }))
+  .refine(isStorableText, storableTextMessage);
 
 const email = z.string().trim().max(emailLengthMax).pipe(z.email('must be an email address'));
 
