@@ -27,7 +27,7 @@ export async function bootApp(options: BootOptions): Promise<AppContext> {
   });
   const clock = options.clock ?? (config.clock === 'manual' ? await loadManualClock(store.db) : systemClock);
   const plans = new PlanRegistry(loadPlanCatalog(config.plansFile));
-  await syncPlans(store.db, plans, clock.now());
+  await syncPlans(store, plans, clock.now());
   // Searches estimate their words' matches from these (store/search_statistics.ts).
   await ensureSearchStatistics(store);
   const events = new CreditEvents((error) => logger.error({ err: error }, 'a balance listener failed'));

@@ -1,5 +1,7 @@
 // The `quarry` command: one file per subcommand, each registering itself on the program.
 import { Command } from 'commander';
+import { ConfigError } from '../lib/config.ts';
+import { printFailure } from './context.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSeedCommand } from './seed.ts';
 import { registerImportCommand } from './import.ts';
@@ -25,4 +27,11 @@ registerTopUpCommand(program);
 registerReconcileCommand(program);
 registerOperatorsCommand(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // A setting at fault is the user's to fix: its message, not a stack trace (and with --json,
+  // JSON on stdout like every other failure). Anything else is a bug, shown with its stack.
+  if (!(error instanceof ConfigError)) throw error;
+  printFailure({ json: process.argv.includes('--json') }, 'invalid_configuration', error.message);
+}

@@ -6,23 +6,37 @@ const booleanText = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** A whole number written in decimal digits (no sign, hex, exponent or blank, which Number() would take). */
+function wholeNumberText() {
+  return z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int());
+}
+
+/** A number written in decimal (digits, an optional fraction). */
+const decimalText = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?$/, 'must be a decimal number, like 10 or 0.5')
+  .transform(Number);
+
 const configSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: wholeNumberText().pipe(z.number().max(65535)).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   QUARRY_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+    .optional(),
   QUARRY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   QUARRY_TRUST_PROXY: booleanText.default(false),
   QUARRY_CLOCK: z.enum(['system', 'manual']).default('system'),
   QUARRY_DEMO: booleanText.default(true),
-  QUARRY_RATE_LIMIT: z.coerce.number().min(0).optional(),
+  QUARRY_RATE_LIMIT: decimalText.optional(),
   QUARRY_PLANS_FILE: z.string().min(1).optional(),
   QUARRY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  QUARRY_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  QUARRY_DB_POOL_SIZE: wholeNumberText().pipe(z.number().min(1).max(200)).default(10),
 });
 
 export type Config = Readonly<{
@@ -46,7 +60,10 @@ export class ConfigError extends Error {
 
 /** Parses the environment (by default `process.env`) into the frozen configuration. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // A variable set to nothing (`PORT=` in an env file) means unset, for every setting: read as
+  // a number it would be 0 (a random port, rate limiting off).
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = configSchema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

@@ -89,7 +89,7 @@ export async function startTestApp(
   const store = await openTestStore(kind);
   const clock = new ManualClock(options.start ?? testStart);
   const plans = new PlanRegistry(options.plans ?? defaultPlanCatalog);
-  await syncPlans(store.db, plans, clock.now());
+  await syncPlans(store, plans, clock.now());
   // A cheap password hash (scrypt N = 2^10): tests sign in often; production uses 2^15.
   const context: AppContext = { store, clock, plans, logger: options.logger ?? pino({ level: 'silent' }), events: new CreditEvents(), passwordCost: testPasswordCost };
   const server = await buildServer(context, {

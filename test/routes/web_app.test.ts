@@ -20,7 +20,7 @@ const builtPage = '<!doctype html><title>Quarry</title><div id="root"></div>';
 async function serverWith(store: TestStore, webAppDirectory: string): Promise<FastifyInstance> {
   const clock = new ManualClock(testStart);
   const plans = new PlanRegistry(defaultPlanCatalog);
-  await syncPlans(store.db, plans, clock.now());
+  await syncPlans(store, plans, clock.now());
   const context = { store, clock, plans, logger: pino({ level: 'silent' }), events: new CreditEvents(), passwordCost: testPasswordCost };
   const server = await buildServer(context, { adminToken: testAdminToken, trustProxy: false, logRequests: false, webAppDirectory });
   await server.ready();
