@@ -1,6 +1,7 @@
 // Request pieces shared by many endpoints.
 import { z } from 'zod';
 import { pageLimitDefault, pageLimitMax } from '../lib/cursor.ts';
+import { queryWordsMax, searchWords } from '../domain/search/text.ts';
 import { emailCharsMax } from '../app/users/emails.ts';
 import { passwordCharsMax, passwordCharsMin } from '../app/users/passwords.ts';
 
@@ -24,7 +25,22 @@ export function textSchema(charsMax: number) {
     .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
 }
 
+/**
+ * Search words (`q`, `title`, `query`): free text that must hold at least one word (letters or
+ * digits) and at most queryWordsMax distinct ones. Text without a word ("***", "%") would
+ * otherwise filter nothing and list the whole catalog; words past the bound were dropped, which
+ * widened the search instead of narrowing it.
+ */
+export function searchTextSchema(charsMax: number) {
+  return textSchema(charsMax)
+    .refine((value) => searchWords(value).length > 0, 'must contain a word: letters or digits')
+    .refine((value) => new Set(searchWords(value)).size <= queryWordsMax, `must have at most ${queryWordsMax} distinct words`);
+}
+
+/** `?limit=` in a query string, where every value is text. */
 export const limitSchema = z.coerce.number().int().min(1).max(pageLimitMax).default(pageLimitDefault);
+/** `limit` in a JSON body: a number, not text or a boolean that coercion would read as one. */
+export const bodyLimitSchema = z.number().int().min(1).max(pageLimitMax).default(pageLimitDefault);
 export const cursorSchema = z.string().min(1).max(500).optional();
 
 /** An ISO 8601 instant with a zone, read as milliseconds since the epoch. */

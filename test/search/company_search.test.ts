@@ -247,6 +247,32 @@ describeEachDatabase('company and contact search', (kind) => {
     );
   });
 
+  it('refuses search text without a word, or with more than eight, rather than widening the search; and a limit that is not a number', async () => {
+    const nineWords = 'a b c d e f g h zzzqqq';
+    const refusals: Array<[string, () => Promise<{ status: number; body: unknown }>, string]> = [
+      ['q', () => app.api('GET', `/v1/companies?q=${encodeURIComponent('***')}`, { key }), 'querystring.q'],
+      ['q %', () => app.api('GET', '/v1/companies?q=%25', { key }), 'querystring.q'],
+      ['q zero-width', () => app.api('GET', `/v1/companies?q=${encodeURIComponent('\u200b')}`, { key }), 'querystring.q'],
+      ['q nine words', () => app.api('GET', `/v1/companies?q=${encodeURIComponent(nineWords)}`, { key }), 'querystring.q'],
+      ['title', () => app.api('GET', '/v1/contacts?title=---', { key }), 'querystring.title'],
+      ['title nine words', () => app.api('GET', `/v1/contacts?title=${encodeURIComponent(nineWords)}`, { key }), 'querystring.title'],
+      ['query', () => app.api('POST', '/v1/companies/search', { key, body: { query: '!!!' } }), 'body.query'],
+      ['query nine words', () => app.api('POST', '/v1/companies/search', { key, body: { query: nineWords } }), 'body.query'],
+      ['news query', () => app.api('POST', '/v1/companies/search', { key, body: { news: { query: '***' } } }), 'body.news.query'],
+      ['limit true', () => app.api('POST', '/v1/companies/search', { key, body: { limit: true } }), 'body.limit'],
+      ['limit text', () => app.api('POST', '/v1/companies/search', { key, body: { limit: '5' } }), 'body.limit'],
+      ['limit list', () => app.api('POST', '/v1/companies/search', { key, body: { limit: [3] } }), 'body.limit'],
+    ];
+    for (const [name, send, field] of refusals) {
+      const response = await send();
+      expect(response.status, name).toBe(400);
+      expect(response.body, name).toMatchObject({ error: { code: 'invalid_request', field } });
+    }
+    // Eight distinct words are fine, repeats of a word count once.
+    const eight = await app.api('GET', `/v1/companies?q=${encodeURIComponent('a a a a a a a a a a b')}`, { key });
+    expect(eight.status).toBe(200);
+  });
+
   it('a query word that is a country code finds the companies with a word it starts, not the country', async () => {
     for (const country of vocabulary.countries) {
       const word = country.toLowerCase();

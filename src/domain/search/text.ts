@@ -4,7 +4,7 @@
 // query matches a document when every query word is a prefix of some word of the document (in
 // the fields searched). Pure: no I/O.
 
-/** Query words beyond this are ignored; a longer query only narrows further. */
+/** Distinct words in one query at most: the API refuses more (http/schemas.ts, searchTextSchema). */
 export const queryWordsMax = 8;
 /** Longer words are cut: no real name or description word is longer, and it bounds the index. */
 export const wordCharsMax = 64;

@@ -9,7 +9,7 @@ import { queryWords } from '../../../domain/search/text.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { principalOf, requireFeature } from '../../auth.ts';
 import { sendFailure } from '../../errors.ts';
-import { cursorSchema, errorResponse, limitSchema, listResponse, textSchema } from '../../schemas.ts';
+import { cursorSchema, errorResponse, limitSchema, listResponse, searchTextSchema, textSchema } from '../../schemas.ts';
 
 /** Free-text queries: longer ones are refused rather than silently cut. */
 export const queryCharsMax = 200;
@@ -24,7 +24,7 @@ export const companyCoreSchema = z.object({
 });
 
 export const companiesQuery = z.object({
-  q: textSchema(queryCharsMax).optional().describe('words that each start a word of the name or the domain'),
+  q: searchTextSchema(queryCharsMax).optional().describe('1 to 8 words (letters or digits) that each start a word of the name or the domain'),
   domain: textSchema(domainCharsMax).optional().describe('an exact domain; a scheme, "www." or a path is ignored'),
   country: countrySchema.optional().describe('an ISO 3166 alpha-2 code'),
   limit: limitSchema,

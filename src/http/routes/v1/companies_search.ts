@@ -19,7 +19,7 @@ import { queryWords } from '../../../domain/search/text.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { principalOf, requireFeature } from '../../auth.ts';
 import { sendFailure } from '../../errors.ts';
-import { cursorSchema, errorResponse, instantSchema, limitSchema, listResponse, textSchema } from '../../schemas.ts';
+import { bodyLimitSchema, cursorSchema, errorResponse, instantSchema, listResponse, searchTextSchema, textSchema } from '../../schemas.ts';
 import { companyCoreSchema, queryCharsMax } from './companies_list.ts';
 
 /** "Any of" lists: enough for every real filter, small enough to keep each query cheap. */
@@ -38,7 +38,7 @@ function rangeSchema(minimum: number, maximum: number) {
 }
 
 export const companySearchBody = z.strictObject({
-  query: textSchema(queryCharsMax).optional().describe('words that each start a word of the name or the description'),
+  query: searchTextSchema(queryCharsMax).optional().describe('1 to 8 words (letters or digits) that each start a word of the name or the description'),
   industries: z.array(textSchema(industryLengthMax)).max(filterValuesMax).optional().describe('any of, as the catalog spells them'),
   countries: z.array(countrySchema).max(countriesMax).optional().describe('any of, ISO 3166 alpha-2'),
   employees: rangeSchema(0, employeesMax).optional(),
@@ -54,12 +54,12 @@ export const companySearchBody = z.strictObject({
     .describe('companies with at least one such signal'),
   news: z
     .strictObject({
-      query: textSchema(queryCharsMax).optional().describe('words that each start a word of the title or summary'),
+      query: searchTextSchema(queryCharsMax).optional().describe('1 to 8 words (letters or digits) that each start a word of the title or summary'),
       since: instantSchema.optional(),
     })
     .optional()
     .describe('companies with at least one such news item'),
-  limit: limitSchema,
+  limit: bodyLimitSchema,
   cursor: cursorSchema,
 });
 

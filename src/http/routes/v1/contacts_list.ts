@@ -8,7 +8,7 @@ import { queryWords } from '../../../domain/search/text.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { principalOf, requireFeature } from '../../auth.ts';
 import { sendFailure } from '../../errors.ts';
-import { cursorSchema, errorResponse, idSchema, limitSchema, listResponse, textSchema } from '../../schemas.ts';
+import { cursorSchema, errorResponse, idSchema, limitSchema, listResponse, searchTextSchema } from '../../schemas.ts';
 import { queryCharsMax } from './companies_list.ts';
 
 export const contactCoreSchema = z.object({
@@ -21,7 +21,7 @@ export const contactCoreSchema = z.object({
 
 export const contactsQuery = z.object({
   company_id: idSchema.optional(),
-  title: textSchema(queryCharsMax).optional().describe('words that each start a word of the job title'),
+  title: searchTextSchema(queryCharsMax).optional().describe('1 to 8 words (letters or digits) that each start a word of the job title'),
   seniority: categorySchema.optional().describe('c_level, vp, director, manager, senior or entry'),
   department: categorySchema.optional().describe('engineering, sales, marketing, finance, operations, hr, legal, product or executive'),
   limit: limitSchema,
