@@ -1,5 +1,5 @@
 // Proves IP enrichment answers with the most specific range holding an address (IPv4, IPv6 and
-// IPv4-mapped), 404 for an address no company owns and 400 for text that is not an address, and
+// IPv4-mapped addresses and ranges), 404 for an address no company owns and 400 for text that is not an address, and
 // that the plan gates of search and IP lookup refuse with feature_not_in_plan — on every database.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../harness/databases.ts';
@@ -14,6 +14,8 @@ const companies = [
   { id: 'cmp_ip_wide', name: 'Wide Networks', domain: 'wide.example', country: 'DE', ip_ranges: ['198.51.0.0/16', '2001:db8::/32'] },
   { id: 'cmp_ip_narrow', name: 'Narrow Hosting', domain: 'narrow.example', country: 'FR', ip_ranges: ['198.51.100.0/24', '2001:db8:aa::/48'] },
   { id: 'cmp_ip_single', name: 'Single Host', domain: 'single.example', country: 'GB', ip_ranges: ['198.51.100.7/32'] },
+  // Imported as IPv4-mapped IPv6: stored, and found, as the IPv4 range it carries.
+  { id: 'cmp_ip_mapped', name: 'Mapped Range', domain: 'mapped.example', country: 'NL', ip_ranges: ['::ffff:198.51.200.0/120'] },
 ];
 
 /** A plan with the API but no advanced search, and one with no API at all. */
@@ -47,6 +49,8 @@ describeEachDatabase('IP enrichment and plan gates', (kind) => {
       ['::ffff:198.51.100.9', 'cmp_ip_narrow', '198.51.100.0/24'],
       ['2001:db8:1::1', 'cmp_ip_wide', '2001:db8::/32'],
       ['2001:db8:aa:ffff::1', 'cmp_ip_narrow', '2001:db8:aa::/48'],
+      ['198.51.200.7', 'cmp_ip_mapped', '198.51.200.0/24'],
+      ['::ffff:198.51.200.7', 'cmp_ip_mapped', '198.51.200.0/24'],
     ];
     for (const [address, id, range] of cases) {
       const response = await app.api('GET', `/v1/ip/${encodeURIComponent(address)}`, { key });

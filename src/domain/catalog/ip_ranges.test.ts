@@ -42,9 +42,18 @@ describe('parseCidr', () => {
     });
     expect(range('::/0')).toMatchObject({ first_address: '0'.repeat(32), last_address: 'f'.repeat(32) });
     expect(range('::1/128').last_address).toBe(`${'0'.repeat(31)}1`);
-    expect(range('::ffff:192.0.2.1/128').first_address).toBe('00000000000000000000ffffc0000201');
+    expect(range('::ffff:0:0/95').family).toBe(6);
     expect(range('2a10:0:1::/48').cidr).toBe('2a10:0:1::/48');
     expect(range('1:0:0:2:0:0:0:3/128').cidr).toBe('1:0:0:2::3/128');
+  });
+
+  it('reads an IPv4-mapped IPv6 range as the IPv4 range it carries, which is how its addresses are looked up', () => {
+    expect(range('::ffff:198.51.100.0/120')).toEqual(range('198.51.100.0/24'));
+    expect(range('::ffff:192.0.2.1/128')).toEqual(range('192.0.2.1/32'));
+    expect(range('::ffff:c633:6400/120').cidr).toBe('198.51.100.0/24');
+    expect(range('::ffff:0:0/96').cidr).toBe('0.0.0.0/0');
+    const mapped = parseAddress('::ffff:198.51.100.7')!;
+    expect(rangeContains(range('::ffff:198.51.100.0/120'), mapped)).toBe(true);
   });
 
   it('treats a bare address as a range of one', () => {

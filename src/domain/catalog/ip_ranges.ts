@@ -34,6 +34,7 @@ const decimalPattern = /^(0|[1-9][0-9]{0,2})$/;
 const ipv6GroupPattern = /^[0-9a-f]{1,4}$/i;
 /** `::ffff:0:0/96`: IPv4 addresses as a dual-stack socket reports them. */
 const ipv4MappedPrefixHex = '00000000000000000000ffff';
+const ipv4MappedPrefixBits = 96;
 
 /**
  * Parses one IPv4 or IPv6 address. An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, as a
@@ -56,7 +57,7 @@ export function addressToHex(text: string): string | null {
 /**
  * Parses a CIDR (`192.0.2.0/24`, `2001:db8::/32`) into its first and last address. Host bits
  * may be set (`192.0.2.77/24`): the range is the network that holds them. A bare address is a
- * range of one address (/32 or /128).
+ * range of one address (/32 or /128). An IPv4-mapped IPv6 range is read as its IPv4 range.
  */
 export function parseCidr(text: string): CidrParse {
   if (text.length > cidrTextLengthMax) return { ok: false, message: 'too long to be a CIDR' };
@@ -68,6 +69,12 @@ export function parseCidr(text: string): CidrParse {
   const prefixLength = slash === -1 ? bits : parsePrefixLength(text.slice(slash + 1), bits);
   if (prefixLength === null) {
     return { ok: false, message: `the prefix length must be an integer from 0 to ${bits}` };
+  }
+  // An IPv4-mapped range (`::ffff:198.51.100.0/120`) is the IPv4 range it carries
+  // (`198.51.100.0/24`): addresses are looked up that way (parseAddress), so kept as IPv6 it could
+  // never be found.
+  if (address.family === 6 && address.hex.startsWith(ipv4MappedPrefixHex) && prefixLength >= ipv4MappedPrefixBits) {
+    return { ok: true, range: rangeOf({ family: 4, hex: address.hex.slice(ipv4MappedPrefixHex.length) }, prefixLength - ipv4MappedPrefixBits) };
   }
   return { ok: true, range: rangeOf(address, prefixLength) };
 }
