@@ -1,5 +1,6 @@
 // Proves, through the real `quarry` command, that a setting at fault is reported as a message
-// (JSON with --json) and exit code 1, never a stack trace, and that a command boots while
+// (JSON with --json) and exit code 1, never a stack trace; that the commands keep the operator
+// API's bounds on what they write; and that a command boots while
 // another process (an import) holds SQLite's write lock: booting only reads what is unchanged.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -61,6 +62,32 @@ describe('the quarry command', () => {
     const invalid = await quarry(['reconcile'], { QUARRY_DATA_DIR: dataDir, QUARRY_PLANS_FILE: file });
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('plans.0.rate_limit_per_second: must be a whole number of requests per second');
+  });
+
+  it('keeps the operator API\'s bounds on the command line: refused input writes nothing', async () => {
+    const env = { QUARRY_DATA_DIR: dataDir, QUARRY_DEMO: 'false' };
+    expect((await quarry(['accounts', 'create', '--name', '  ', '--plan', 'platform'], env)).stderr.trim()).toBe('error: name must not be empty');
+    expect((await quarry(['accounts', 'create', '--name', 'x'.repeat(201), '--plan', 'platform'], env)).stderr.trim()).toBe('error: name must be at most 200 characters');
+    const created = await quarry(['accounts', 'create', '--name', ' Bounds Ltd ', '--plan', 'platform', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const accountId = (JSON.parse(created.stdout) as { account_id: string }).account_id;
+    const refusals: Array<[string[], string]> = [
+      [['top-up', accountId, '0x10'], 'credits must be a whole number from 1 to'],
+      [['top-up', accountId, '1e3'], 'credits must be a whole number from 1 to'],
+      [['top-up', accountId, '5', '--expires-at', '2030-01-01T00:00:00'], '--expires-at must be an ISO 8601 date-time with its zone'],
+      [['top-up', accountId, '5', '--expires-at', 'June 1, 2030'], '--expires-at must be an ISO 8601 date-time with its zone'],
+      [['top-up', accountId, '5', '--note', 'x'.repeat(501)], 'note must be at most 500 characters'],
+      [['top-up', accountId, '5', '--note', ''], 'note must not be empty'],
+      [['accounts', 'key', accountId, '--name', 'x'.repeat(101)], 'name must be at most 100 characters'],
+    ];
+    for (const [args, message] of refusals) {
+      const run = await quarry(args, env);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.stderr, args.join(' ')).toContain(message);
+    }
+    const shown = await quarry(['accounts', 'show', accountId, '--json'], env);
+    const account = JSON.parse(shown.stdout) as { name: string; credits: { balance: number } };
+    expect(account).toMatchObject({ name: 'Bounds Ltd', credits: { balance: 1000 } });
   });
 
   it('runs a command while another process holds the write lock (as a long import does)', async () => {

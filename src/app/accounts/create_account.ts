@@ -6,6 +6,7 @@ import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim } fr
 import { periodBounds } from '../../domain/plans/periods.ts';
 import { newId } from '../../lib/ids.ts';
 import { fail, unprocessable, type Failure, type Result } from '../../lib/result.ts';
+import { boundedTextProblem } from '../../lib/bounded_text.ts';
 import type { AppContext } from '../context.ts';
 import { AccountTransaction, type Origin } from '../credits/account_transaction.ts';
 import { insertNewApiKey } from '../keys/create_api_key.ts';
@@ -44,6 +45,9 @@ export async function createAccount(
   context: AppContext,
   input: CreateAccountInput,
 ): Promise<Result<CreatedAccount & { replayed: boolean }>> {
+  const name = input.name.trim();
+  const nameProblem = boundedTextProblem(name, accountNameCharsMax);
+  if (nameProblem) return unprocessable(`name ${nameProblem}`, 'name');
   const plan = context.plans.catalogPlan(input.planId);
   if (!plan) return unprocessable(`unknown plan ${input.planId}`, 'plan_id');
   const emailRefusal = input.owner && emailProblem(input.owner.email);
@@ -68,7 +72,7 @@ export async function createAccount(
       }
       const account: AccountRow = {
         id: newId('account'),
-        name: input.name,
+        name,
         plan_id: plan.id,
         created_at: now,
         period_anchor: now,

@@ -4,12 +4,15 @@
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import { assert } from '../../lib/assert.ts';
 import { unprocessable, type Result } from '../../lib/result.ts';
+import { boundedTextProblem } from '../../lib/bounded_text.ts';
 import type { AppContext } from '../context.ts';
 import { grantView, type GrantView } from '../views.ts';
 import { inAccountTransaction, type AccountTransaction, type Origin } from './account_transaction.ts';
 
 /** The most credits one grant may add: far above any real bundle, far below integer limits. */
 export const grantCreditsMax = 10_000_000;
+/** A grant's note, and an operator's reasons (adjustments, refunds). */
+export const noteCharsMax = 500;
 
 export interface TopUpInput {
   accountId: string;
@@ -28,10 +31,13 @@ export async function grantTopUp(context: AppContext, input: TopUpInput): Promis
   if (!Number.isSafeInteger(input.credits) || input.credits <= 0 || input.credits > grantCreditsMax) {
     return unprocessable(`credits must be a whole number from 1 to ${grantCreditsMax}`, 'credits');
   }
+  const note = input.note?.trim();
+  const noteProblem = note === undefined ? null : boundedTextProblem(note, noteCharsMax);
+  if (noteProblem) return unprocessable(`note ${noteProblem}`, 'note');
   const outcome = await inAccountTransaction(
     context,
     input.accountId,
-    (transaction) => addGrant(transaction, input),
+    (transaction) => addGrant(transaction, { ...input, note }),
     { idempotency: input.idempotency },
   );
   if (!outcome.ok) return outcome;

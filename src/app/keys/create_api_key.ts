@@ -8,10 +8,14 @@ import { findAccount } from '../../store/accounts.ts';
 import { insertApiKey } from '../../store/api_keys.ts';
 import { newId } from '../../lib/ids.ts';
 import { toIso } from '../../lib/clock.ts';
-import { fail, type Result } from '../../lib/result.ts';
+import { fail, unprocessable, type Result } from '../../lib/result.ts';
+import { boundedTextProblem } from '../../lib/bounded_text.ts';
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import type { AppContext } from '../context.ts';
 import { createOnce } from '../idempotency/create_once.ts';
+
+/** An API key's label. */
+export const apiKeyNameCharsMax = 100;
 import { apiKeyDisplayChars, hashSecret, newApiKeySecret } from './api_key_secret.ts';
 
 export interface CreatedApiKey {
@@ -49,11 +53,14 @@ export async function createApiKey(
   context: AppContext,
   input: { accountId: string; name?: string | undefined; idempotency?: IdempotencyClaim | undefined },
 ): Promise<Result<{ apiKey: CreatedApiKey; replayed: boolean }>> {
+  const name = input.name?.trim();
+  const nameProblem = name === undefined ? null : boundedTextProblem(name, apiKeyNameCharsMax);
+  if (nameProblem) return unprocessable(`name ${nameProblem}`, 'name');
   return createOnce<{ apiKey: CreatedApiKey }>(context, {
     claim: input.idempotency,
     work: async (tx) => {
       if (!(await findAccount(tx, input.accountId))) return fail('not_found', `account ${input.accountId} not found`);
-      return { ok: true, apiKey: await insertNewApiKey(tx, input.accountId, input.name ?? null, context.clock.now()) };
+      return { ok: true, apiKey: await insertNewApiKey(tx, input.accountId, name ?? null, context.clock.now()) };
     },
     stored: ({ apiKey }) => ({ apiKey: { ...apiKey, key: null } }),
   });

@@ -2,7 +2,7 @@
 // Idempotency-Key, a repeat creates nothing and answers with the first key and `key: null`.
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { createApiKey } from '../../app/keys/create_api_key.ts';
+import { apiKeyNameCharsMax, createApiKey } from '../../app/keys/create_api_key.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
@@ -18,7 +18,7 @@ export function registerApiKeysCreate(app: RouteApp, context: AppContext): void 
           'The secret `key` is shown in this response only. A repeat with the same Idempotency-Key creates no second key and returns the first one\'s id, name and prefix with `key: null`: only a hash of the secret is kept.',
         tags: ['operator'],
         params: idParams,
-        body: z.object({ name: textSchema(100).optional() }).nullish(),
+        body: z.object({ name: textSchema(apiKeyNameCharsMax).optional() }).nullish(),
         response: { 201: apiKeySchema, 400: errorResponse, 404: errorResponse, 409: errorResponse },
       },
     },

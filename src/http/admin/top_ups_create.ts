@@ -2,14 +2,14 @@
 // expiry (default: the end of the current billing period). Idempotency-Key: grants once.
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { grantCreditsMax, grantTopUp } from '../../app/credits/grant_top_up.ts';
+import { grantCreditsMax, grantTopUp, noteCharsMax } from '../../app/credits/grant_top_up.ts';
 import type { RouteApp } from '../route_app.ts';
 import { operatorOriginOf } from '../auth.ts';
 import { sendFailure } from '../errors.ts';
 import { idempotencyClaim, isFailure } from '../idempotency.ts';
 import { errorResponse, grantSchema, idParams, instantSchema, textSchema } from '../schemas.ts';
 
-export const noteCharsMax = 500;
+export { noteCharsMax };
 
 export function registerTopUpsCreate(app: RouteApp, context: AppContext): void {
   app.post(

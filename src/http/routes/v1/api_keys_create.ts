@@ -5,14 +5,14 @@
 // prefix and `key: null`: the secret is shown only in the first response (only its hash is kept).
 import { z } from 'zod';
 import type { AppContext } from '../../../app/context.ts';
-import { createApiKey } from '../../../app/keys/create_api_key.ts';
+import { apiKeyNameCharsMax, createApiKey } from '../../../app/keys/create_api_key.ts';
 import type { RouteApp } from '../../route_app.ts';
 import { principalOf, requireOwner } from '../../auth.ts';
 import { sendFailure } from '../../errors.ts';
 import { idempotencyClaim, isFailure } from '../../idempotency.ts';
 import { apiKeySchema, errorResponse, textSchema } from '../../schemas.ts';
 
-export const apiKeyNameCharsMax = 100;
+export { apiKeyNameCharsMax };
 
 export function registerApiKeysCreate(app: RouteApp, context: AppContext): void {
   app.post(
