@@ -5219,7 +5219,12 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            /** @description NDJSON: one JSON object a line, in the import format of the API (see `quarry import --help`). */
+            requestBody: {
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -5310,7 +5315,12 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            /** @description NDJSON: one JSON object a line, in the import format of the API (see `quarry import --help`). */
+            requestBody: {
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {

@@ -43,3 +43,13 @@ function clientOptions(options: QuarryClientOptions, token: string) {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
 }
+
+/**
+ * Imports NDJSON (one record a line, the import format) through the operator API: the text is
+ * sent as it is, as application/x-ndjson (openapi-fetch would otherwise send it JSON-encoded).
+ * A refused import answers 400 with every invalid line in `error.error.lines`.
+ */
+export function importCatalog(client: QuarryOperatorClient, type: 'companies' | 'contacts', ndjson: string) {
+  const request = { body: ndjson, bodySerializer: (body: string) => body, headers: { 'content-type': 'application/x-ndjson' } };
+  return type === 'companies' ? client.POST('/admin/v1/catalog/companies', request) : client.POST('/admin/v1/catalog/contacts', request);
+}

@@ -13,6 +13,11 @@ import type { ErrorCode } from '../lib/result.ts';
 import { accountSchema, errorResponse, grantSchema, ledgerEntrySchema, subscriptionSchema } from './schemas.ts';
 
 export const openApiPath = '/openapi.json';
+export const ndjsonContentType = 'application/x-ndjson';
+const ndjsonBodySchema = {
+  type: 'string',
+  description: 'NDJSON: one JSON object a line, in the import format of the API (see `quarry import --help`).',
+};
 export const docsPrefix = '/docs';
 /** Routes that serve the documentation itself, or probe the process, stay out of the document. */
 const undocumentedPaths = new Set(['/health', openApiPath]);
@@ -181,13 +186,16 @@ const describeRoute: SwaggerTransform = (input) => {
   const method = String(Array.isArray(input.route.method) ? input.route.method[0] : input.route.method).toUpperCase();
   const responses = { ...sharedErrors(scope, schema, { deepData, method }), ...schema.response };
   const converted = zodTransform({ ...input, schema: { ...schema, response: responses } });
+  // A route that reads NDJSON (the catalog import) has no body schema for Fastify to validate (its
+  // body is a stream): the document describes it here.
+  const body = schema.consumes?.includes(ndjsonContentType) ? { body: ndjsonBodySchema } : {};
   const jsonResponses = (converted.schema as RouteSchema).response ?? {};
   const withHeaders: Record<string, unknown> = {};
   for (const status of Object.keys(jsonResponses).sort(byStatus)) {
     const headers = responseHeaders(scope, status, deepData);
     withHeaders[status] = headers ? { ...(jsonResponses[status] as object), headers } : jsonResponses[status];
   }
-  return { schema: { ...converted.schema, response: withHeaders, security: securityOf(scope) }, url: converted.url };
+  return { schema: { ...converted.schema, ...body, response: withHeaders, security: securityOf(scope) }, url: converted.url };
 };
 
 type OpenApiObject = ReturnType<ReturnType<typeof createJsonSchemaTransformObject>>;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../harness/databases.ts';
 import { injectFetch, startTestApp, testBaseUrl, type TestApp } from '../harness/test_app.ts';
 import { insertCompany } from '../factories/catalog.ts';
-import { createQuarryClient, type QuarryClient, type Schema } from '../../src/client/quarry_client.ts';
+import { createQuarryClient, importCatalog, type QuarryClient, type Schema } from '../../src/client/quarry_client.ts';
 
 describeEachDatabase('the typed client', (kind) => {
   let app: TestApp;
@@ -49,6 +49,18 @@ describeEachDatabase('the typed client', (kind) => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ kind: 'charge', credits: -1, balance_after: 999, record: { type: 'company', id: companyId } });
     expect(ledger.data?.next_cursor).toBeNull();
+  });
+
+  it('imports NDJSON through the operator client, and gets a refused import\'s lines typed', async () => {
+    const lines = [{ id: 'cmp_client_a', name: 'Client Import A' }, { id: 'cmp_client_b', name: 'Client Import B' }];
+    const imported = await importCatalog(app.operatorClient(), 'companies', lines.map((line) => JSON.stringify(line)).join('\n'));
+    expect(imported.response.status, JSON.stringify(imported.error)).toBe(200);
+    expect(imported.data).toEqual({ imported: 2, created: 2, updated: 0 });
+    const refused = await importCatalog(app.operatorClient(), 'contacts', `${JSON.stringify({ id: 'cnt_client', company_id: 'cmp_client_a', first_name: 'Ada' })}\n{"id": 1}`);
+    expect(refused.response.status).toBe(400);
+    const problems = refused.error && 'lines' in refused.error.error ? (refused.error.error.lines ?? []) : [];
+    expect(problems.map((problem) => problem.line)).toEqual([2, 2]);
+    expect(problems.map((problem) => problem.field).sort()).toEqual(['company_id', 'id']);
   });
 
   it('errors come back typed: 404, 402, 401 and 400', async () => {

@@ -9,6 +9,7 @@ import { fail } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
 import { errorResponse } from '../schemas.ts';
+import { ndjsonContentType } from '../openapi.ts';
 
 /** The largest import body accepted over HTTP; larger catalogs go through `quarry import`. */
 export const importBodyBytesMax = 2 * 1024 * 1024 * 1024;
@@ -35,7 +36,7 @@ export function registerCatalogImport(app: RouteApp, context: AppContext): void 
   // In a scope of their own: the raw-stream parser must not reach the other operator routes,
   // whose JSON bodies would otherwise arrive as a stream when sent as text/plain.
   void app.register(async (scope: RouteApp) => {
-    scope.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain'], (_request, payload, done) => {
+    scope.addContentTypeParser([ndjsonContentType, 'application/ndjson', 'text/plain'], (_request, payload, done) => {
       done(null, payload);
     });
     registerImportRoutes(scope, context);
@@ -52,6 +53,8 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
           summary: `Import ${type} (NDJSON)`,
           description: 'Content-Type: application/x-ndjson. One record a line; re-importing a record updates it by id.',
           tags: ['operator'],
+          // Documents the NDJSON body (src/http/openapi.ts): the body itself is a stream, read line by line.
+          consumes: [ndjsonContentType],
           response: {
             200: importResult,
             400: errorResponse.extend({
