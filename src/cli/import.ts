@@ -40,7 +40,9 @@ not hold NUL characters or unpaired surrogates. The whole import is one transact
 written while later lines are still being checked (on worker threads for large files), and
 all of it is rolled back if any line is invalid. Progress goes to stderr: a bar on a terminal,
 a line every 5 s otherwise, then a line as each step after the lines begins (the indexes, the
-statistics); nothing with --json.
+statistics); nothing with --json. On SQLite the import holds the database's write lock until
+it commits: a server on the same file answers writes that wait longer than 10 s with 503
+unavailable (Retry-After), so import a large catalog when that pause is acceptable.
 
 Examples:
   npx quarry import companies.ndjson --type companies

@@ -24,6 +24,8 @@ export function statusFor(failure: Pick<Failure, 'code' | 'unprocessable'>): num
       return 413;
     case 'rate_limited':
       return 429;
+    case 'unavailable':
+      return 503;
     case 'internal':
       return 500;
     default:

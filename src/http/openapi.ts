@@ -45,6 +45,7 @@ const errorCodes: Record<ErrorCode, { statuses: number[]; meaning: string }> = {
   invalid_request: { statuses: [400, 422], meaning: 'a malformed request (400) or one that cannot be carried out as asked (422); `field` names the field at fault' },
   payload_too_large: { statuses: [413], meaning: 'the body is larger than the bound' },
   rate_limited: { statuses: [429], meaning: 'too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds' },
+  unavailable: { statuses: [503], meaning: 'SQLite only: another process held the database\'s write lock (a large `quarry import`) for longer than a write waits; nothing was done: retry after `Retry-After` seconds' },
   internal: { statuses: [500], meaning: 'a failure of the server; the request_id helps the operator find it' },
 };
 

@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { newId } from '../lib/ids.ts';
 import { fail, type Failure } from '../lib/result.ts';
+import { DatabaseBusyError } from '../store/store_errors.ts';
 import { customerAuth, operatorAuth } from './auth.ts';
 import { errorBody, statusFor } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -27,6 +28,8 @@ export const webAppDirectoryDefault = join(dirname(fileURLToPath(import.meta.url
 
 /** JSON bodies larger than this are refused with 413 (catalog imports stream and have their own bound). */
 export const bodyBytesMax = 1024 * 1024;
+/** Retry-After of a 503 `unavailable`: a catalog load holding SQLite's write lock lasts seconds to minutes. */
+const busyRetryAfterSeconds = 5;
 /** The router's bound on one path parameter, in characters. */
 export const routeParamCharsMax = 1024;
 
@@ -75,6 +78,10 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const failure = failureFromError(error);
     if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
+    if (failure.code === 'unavailable') {
+      request.log.warn({ err: error }, 'the database was busy');
+      reply.header('Retry-After', String(busyRetryAfterSeconds));
+    }
     return reply.code(statusFor(failure)).send(errorBody(failure, request.id));
   });
   // The web app's files; its client-side routes (/search, /companies/…) get its page here.
@@ -179,6 +186,9 @@ export function failureFromError(error: FastifyError): Failure {
       return fail('invalid_request', 'Content-Length does not match the body');
     default:
       break;
+  }
+  if (error instanceof DatabaseBusyError) {
+    return fail('unavailable', 'the database is busy with a catalog load; retry after Retry-After seconds');
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return fail('invalid_request', 'the body is not valid JSON', 'body');

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'invalid_request'
   | 'payload_too_large'
   | 'rate_limited'
+  | 'unavailable'
   | 'internal';
 
 export interface Failure {

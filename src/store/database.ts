@@ -56,6 +56,8 @@ export interface StoreOptions {
   poolSize?: number;
   /** SQLite only: a file name other than `quarry.db` (tests use `:memory:`). */
   sqliteFile?: string;
+  /** SQLite only: how long a write waits for the lock another process holds (default 10 s; tests shorten it). */
+  sqliteWriteLockWaitMs?: number;
 }
 
 export const sqliteFileDefault = 'quarry.db';
@@ -63,7 +65,7 @@ export const sqliteFileDefault = 'quarry.db';
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
-    : openSqlite(sqlitePath(options));
+    : openSqlite(sqlitePath(options), { writeLockWaitMs: options.sqliteWriteLockWaitMs });
   await migrate(store.db);
   // A bulk catalog load that crashed may have left indexes set aside: never run without them.
   await repairSuspendedSchema(store);

@@ -6,6 +6,7 @@ import type { Database } from './schema.ts';
 import { wallNow } from '../lib/clock.ts';
 import type { Store } from './database.ts';
 import { createHotReads, kyselyReadRunner, sqliteReadRunner } from './hot_reads.ts';
+import { DatabaseBusyError } from './store_errors.ts';
 
 /**
  * better-sqlite3 waits for a lock synchronously, freezing the event loop: the connection itself
@@ -59,7 +60,8 @@ function isBusy(error: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
 
-export function openSqlite(path: string): Store {
+export function openSqlite(path: string, options: { writeLockWaitMs?: number | undefined } = {}): Store {
+  const writeLockWaitMs = options.writeLockWaitMs ?? writeLockWaitMsMax;
   const connection = new BetterSqlite3(path);
   connection.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a crash of the process (kill -9) with every committed
@@ -107,11 +109,11 @@ export function openSqlite(path: string): Store {
     db,
     dialect: 'sqlite',
     async writeTransaction(work) {
-      const deadline = wallNow() + writeLockWaitMsMax;
+      const deadline = wallNow() + writeLockWaitMs;
       for (let retry = 0; ; retry += 1) {
         const outcome = await attempt(work);
         if (!outcome.busy) return outcome.result;
-        if (wallNow() >= deadline) throw new Error(`the database stayed locked by another process for ${writeLockWaitMsMax} ms`);
+        if (wallNow() >= deadline) throw new DatabaseBusyError(`the database stayed locked by another process for ${writeLockWaitMs} ms`);
         // The connection is released while waiting, so this process's reads go on.
         await delay(Math.min(writeLockRetryMsMax, 5 * 2 ** Math.min(retry, 5)));
       }

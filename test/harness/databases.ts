@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, inject } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.ts';
+import { openStore, type Store, type StoreOptions } from '../../src/store/database.ts';
 import type { TestDatabaseKind } from './global_setup.ts';
 
 export type { TestDatabaseKind };
@@ -19,7 +19,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export type TestStore = Store & { dropDatabase(): Promise<void> };
+export type TestStore = Store & {
+  dropDatabase(): Promise<void>;
+  /** SQLite: the folder of the database file (quarry.db); PostgreSQL: a local folder. */
+  dataDir: string;
+};
 
 const postgresAdminUrl = inject('postgresAdminUrl');
 
@@ -82,11 +86,11 @@ async function runAsAdmin(statement: string): Promise<void> {
  * A migrated store on a database of its own. SQLite uses a real file (not `:memory:`), so WAL
  * and locking behave as in production. dropDatabase() closes the store and removes the database.
  */
-export async function openTestStore(kind: TestDatabaseKind): Promise<TestStore> {
+export async function openTestStore(kind: TestDatabaseKind, options: Pick<StoreOptions, 'sqliteWriteLockWaitMs'> = {}): Promise<TestStore> {
   const database = await createTestDatabase(kind);
   let store: Store;
   try {
-    store = await openStore({ databaseUrl: database.url, dataDir: database.dataDir });
+    store = await openStore({ databaseUrl: database.url, dataDir: database.dataDir, ...options });
   } catch (error) {
     await database.drop();
     throw error;
@@ -103,6 +107,7 @@ export async function openTestStore(kind: TestDatabaseKind): Promise<TestStore> 
     ...(store.notifications ? { notifications: store.notifications } : {}),
     ...(store.ownSession ? { ownSession: store.ownSession } : {}),
     close,
+    dataDir: database.dataDir,
     dropDatabase: onlyOnce(async () => {
       await close();
       await database.drop();

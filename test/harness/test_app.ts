@@ -84,9 +84,11 @@ export async function startTestApp(
     trustProxy?: boolean;
     /** The logger (silent by default); with it, requests are logged as `serve` logs them. */
     logger?: pino.Logger;
+    /** SQLite: how long a write waits for a lock another process holds (default: production's 10 s). */
+    sqliteWriteLockWaitMs?: number;
   } = {},
 ): Promise<TestApp> {
-  const store = await openTestStore(kind);
+  const store = await openTestStore(kind, { sqliteWriteLockWaitMs: options.sqliteWriteLockWaitMs });
   const clock = new ManualClock(options.start ?? testStart);
   const plans = new PlanRegistry(options.plans ?? defaultPlanCatalog);
   await syncPlans(store, plans, clock.now());
