@@ -247,7 +247,7 @@ describeEachDatabase('company and contact search', (kind) => {
     );
   });
 
-  it('refuses search text without a word, or with more than eight, rather than widening the search; and a limit that is not a number', async () => {
+  it('refuses search text without a word, or with more than eight, rather than widening the search; a limit that is not a number; a misspelt filter', async () => {
     const nineWords = 'a b c d e f g h zzzqqq';
     const refusals: Array<[string, () => Promise<{ status: number; body: unknown }>, string]> = [
       ['q', () => app.api('GET', `/v1/companies?q=${encodeURIComponent('***')}`, { key }), 'querystring.q'],
@@ -262,6 +262,8 @@ describeEachDatabase('company and contact search', (kind) => {
       ['limit true', () => app.api('POST', '/v1/companies/search', { key, body: { limit: true } }), 'body.limit'],
       ['limit text', () => app.api('POST', '/v1/companies/search', { key, body: { limit: '5' } }), 'body.limit'],
       ['limit list', () => app.api('POST', '/v1/companies/search', { key, body: { limit: [3] } }), 'body.limit'],
+      ['misspelt filter', () => app.api('GET', '/v1/companies?contry=DE', { key }), 'querystring'],
+      ['misspelt contact filter', () => app.api('GET', '/v1/contacts?companyId=cmp_0000001', { key }), 'querystring'],
     ];
     for (const [name, send, field] of refusals) {
       const response = await send();

@@ -19,7 +19,8 @@ export const contactCoreSchema = z.object({
   subscribed: z.boolean().describe('whether the account holds an active subscription to this contact'),
 });
 
-export const contactsQuery = z.object({
+// Strict: a misspelt filter (`?companyId=`) is refused, not ignored, which would list every contact.
+export const contactsQuery = z.strictObject({
   company_id: idSchema.optional(),
   title: searchTextSchema(queryCharsMax).optional().describe('1 to 8 words (letters or digits) that each start a word of the job title'),
   seniority: categorySchema.optional().describe('c_level, vp, director, manager, senior or entry'),
