@@ -5210,7 +5210,7 @@ export interface paths {
         put?: never;
         /**
          * Import companies (NDJSON)
-         * @description Content-Type: application/x-ndjson. One record a line; re-importing a record updates it by id.
+         * @description Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing.
          */
         post: {
             parameters: {
@@ -5256,6 +5256,8 @@ export interface paths {
                                     message: string;
                                     field?: string;
                                 }[];
+                                invalid_lines?: number;
+                                omitted?: number;
                             };
                         };
                     };
@@ -5306,7 +5308,7 @@ export interface paths {
         put?: never;
         /**
          * Import contacts (NDJSON)
-         * @description Content-Type: application/x-ndjson. One record a line; re-importing a record updates it by id.
+         * @description Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing.
          */
         post: {
             parameters: {
@@ -5352,6 +5354,8 @@ export interface paths {
                                     message: string;
                                     field?: string;
                                 }[];
+                                invalid_lines?: number;
+                                omitted?: number;
                             };
                         };
                     };

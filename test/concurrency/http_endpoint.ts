@@ -25,7 +25,7 @@ async function httpCall<T>(
 ): Promise<Response<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-  let payload: string | undefined;
+  let payload: string | Buffer | undefined;
   if (options.rawBody !== undefined) payload = options.rawBody;
   else if (options.body !== undefined) {
     payload = JSON.stringify(options.body);

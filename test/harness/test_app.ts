@@ -29,7 +29,7 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   /** A raw body (string) sent as is, for malformed-input tests. */
-  rawBody?: string;
+  rawBody?: string | Buffer;
 }
 
 /** A signed-in browser: the session cookie to send back and the CSRF token of POST /v1/session. */
@@ -106,7 +106,7 @@ export async function startTestApp(
   async function call<T>(method: string, url: string, options: RequestOptions & { token?: string }): Promise<Response<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-    let payload: string | undefined;
+    let payload: string | Buffer | undefined;
     if (options.rawBody !== undefined) payload = options.rawBody;
     else if (options.body !== undefined) {
       payload = JSON.stringify(options.body);

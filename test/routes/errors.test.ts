@@ -1,4 +1,5 @@
 // Proves bad input never gets a 500: each gets its documented status and code in the error shape, and nothing is written.
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeEachDatabase } from '../harness/databases.ts';
 import { startTestApp, testAdminToken, type Response, type TestApp } from '../harness/test_app.ts';
@@ -315,10 +316,29 @@ describeEachDatabase('bad input', (kind) => {
       rawBody: lines,
       headers: { 'content-type': 'application/x-ndjson' },
     });
-    const error = expectError(response, 400, 'invalid_request') as ErrorBody['error'] & { lines?: Array<{ line: number }> };
+    const error = expectError(response, 400, 'invalid_request') as ErrorBody['error'] & { lines?: Array<{ line: number }>; invalid_lines?: number; omitted?: number };
     expect(error.lines?.map((line) => line.line)).toEqual([2, 3, 4]);
+    expect(error).toMatchObject({ invalid_lines: 3, omitted: 0 });
     expect((await app.api('GET', '/v1/companies/cmp_import_ok', { key: account.key })).status).toBe(404);
     expect(await creditState(app, account)).toEqual(before);
+  });
+
+  it('imports a gzip body, and refuses another encoding, broken gzip or another media type with a message that says what to send', async () => {
+    const url = '/admin/v1/catalog/companies';
+    const ndjsonLines = [JSON.stringify({ id: 'cmp_gzip_a', name: 'Gzip A' }), JSON.stringify({ id: 'cmp_gzip_b', name: 'Gzip B' })].join('\n');
+    const ndjson = { 'content-type': 'application/x-ndjson' };
+    const gzipped = await app.api<{ imported: number }>('POST', url, { key: testAdminToken, rawBody: gzipSync(ndjsonLines), headers: { ...ndjson, 'content-encoding': 'gzip' } });
+    expect(gzipped.status, JSON.stringify(gzipped.body)).toBe(200);
+    expect(gzipped.body.imported).toBe(2);
+    const found = await app.api<{ data: Array<{ id: string }> }>('GET', '/v1/companies?q=gzip', { key: account.key });
+    expect(found.body.data.map((company) => company.id)).toEqual(['cmp_gzip_a', 'cmp_gzip_b']);
+    await expectRefused([
+      { name: 'brotli', as: 'operator', method: 'POST', url, rawBody: ndjsonLines, headers: { ...ndjson, 'content-encoding': 'br' }, status: 400, code: 'invalid_request', field: 'Content-Encoding' },
+      { name: 'not gzip', as: 'operator', method: 'POST', url, rawBody: ndjsonLines, headers: { ...ndjson, 'content-encoding': 'gzip' }, status: 400, code: 'invalid_request', field: 'Content-Encoding' },
+      { name: 'xml', as: 'operator', method: 'POST', url, rawBody: '<x/>', headers: { 'content-type': 'application/xml' }, status: 400, code: 'invalid_request', field: 'Content-Type' },
+    ]);
+    const xml = await app.api<ErrorBody>('POST', url, { key: testAdminToken, rawBody: '<x/>', headers: { 'content-type': 'application/xml' } });
+    expect(xml.body.error.message).toBe('unsupported Content-Type: send application/x-ndjson');
   });
 
   it('carries X-Credits-Remaining on a refused request made with a valid API key', async () => {

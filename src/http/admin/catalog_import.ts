@@ -1,13 +1,16 @@
 // POST /admin/v1/catalog/companies · /contacts: an NDJSON body in the import format of API.md.
 // All or nothing: every invalid line is reported with its number and nothing is written.
 // The body is streamed to the importer rather than buffered.
-import type { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { importCatalog } from '../../app/catalog/import_catalog.ts';
-import { fail } from '../../lib/result.ts';
+import { fail, type Failure } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
+import { failureFromError } from '../server.ts';
 import { errorResponse } from '../schemas.ts';
 import { ndjsonContentType } from '../openapi.ts';
 
@@ -15,6 +18,12 @@ import { ndjsonContentType } from '../openapi.ts';
 export const importBodyBytesMax = 2 * 1024 * 1024 * 1024;
 
 class BodyTooLarge extends Error {}
+
+/** zlib's errors for a body that is not gzip, or cut short. */
+function isGzipError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED');
+}
 
 async function* boundedChunks(body: Readable, bytesMax: number): AsyncGenerator<Buffer> {
   let bytes = 0;
@@ -43,7 +52,29 @@ export function registerCatalogImport(app: RouteApp, context: AppContext): void 
   });
 }
 
+/**
+ * The body as it was sent: a gzip body (`Content-Encoding: gzip`, how a large catalog travels
+ * best) is decompressed as it streams; the bound then applies to the decompressed bytes too, so
+ * a small body cannot expand without limit. Any other encoding is refused.
+ */
+function decodedBody(request: FastifyRequest, body: Readable): Readable | Failure {
+  const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return body;
+  // pipeline, not pipe: a failure of the upload reaches the decompressed stream's reader.
+  if (encoding === 'gzip' || encoding === 'x-gzip') return pipeline(body, createGunzip(), () => undefined);
+  return fail('invalid_request', `Content-Encoding ${encoding} is not supported: send the NDJSON as it is, or gzip it`, 'Content-Encoding');
+}
+
 function registerImportRoutes(app: RouteApp, context: AppContext): void {
+  // Fastify refuses a media type no parser takes before any handler runs: say which one this takes.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const failure =
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? fail('invalid_request', `unsupported Content-Type: send ${ndjsonContentType}`, 'Content-Type')
+        : failureFromError(error);
+    if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
+    return sendFailure(request, reply, failure);
+  });
   for (const type of ['companies', 'contacts'] as const) {
     app.post(
       `/catalog/${type}`,
@@ -51,7 +82,8 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         bodyLimit: importBodyBytesMax,
         schema: {
           summary: `Import ${type} (NDJSON)`,
-          description: 'Content-Type: application/x-ndjson. One record a line; re-importing a record updates it by id.',
+          description:
+            'Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing.',
           tags: ['operator'],
           // Documents the NDJSON body (src/http/openapi.ts): the body itself is a stream, read line by line.
           consumes: [ndjsonContentType],
@@ -59,7 +91,9 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
             200: importResult,
             400: errorResponse.extend({
               error: errorResponse.shape.error.extend({
-                lines: z.array(z.object({ line: z.number().int(), message: z.string(), field: z.string().optional() })).optional(),
+                lines: z.array(z.object({ line: z.number().int(), message: z.string(), field: z.string().optional() })).optional().describe('the first problems, by line number'),
+                invalid_lines: z.number().int().optional().describe('how many lines had at least one problem'),
+                omitted: z.number().int().optional().describe('problems found beyond those listed'),
               }),
             }),
             413: errorResponse,
@@ -69,12 +103,14 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
       async (request, reply) => {
         const body = request.body as Readable | undefined;
         if (!body || typeof (body as Readable).pipe !== 'function') {
-          return sendFailure(request, reply, fail('invalid_request', 'send the records as Content-Type: application/x-ndjson', 'Content-Type'));
+          return sendFailure(request, reply, fail('invalid_request', `send the records as Content-Type: ${ndjsonContentType}`, 'Content-Type'));
         }
+        const input = decodedBody(request, body);
+        if (!(input instanceof Readable)) return sendFailure(request, reply, input);
         try {
           const result = await importCatalog(context.store, {
             type,
-            input: boundedChunks(body, importBodyBytesMax),
+            input: boundedChunks(input, importBodyBytesMax),
             now: context.clock.now(),
           });
           if (result.ok) return { imported: result.imported, created: result.created, updated: result.updated };
@@ -86,9 +122,12 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
               message: `${result.invalid_lines} invalid line(s); nothing was imported${first ? ` (line ${first.line}: ${first.message})` : ''}${more}`,
               request_id: request.id,
               lines: result.errors,
+              invalid_lines: result.invalid_lines,
+              omitted: result.omitted,
             },
           });
         } catch (error) {
+          if (isGzipError(error)) return sendFailure(request, reply, fail('invalid_request', 'the body is not valid gzip', 'Content-Encoding'));
           if (error instanceof BodyTooLarge) {
             return sendFailure(request, reply, fail('payload_too_large', `the import is larger than ${importBodyBytesMax} bytes`));
           }
