@@ -65,6 +65,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
@@ -171,6 +182,8 @@ export interface paths {
                 /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
+                        /** @description Seconds to wait before the next request */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -237,6 +250,17 @@ export interface paths {
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -330,6 +354,17 @@ export interface paths {
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -441,6 +476,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
@@ -531,6 +577,17 @@ export interface paths {
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -638,6 +695,17 @@ export interface paths {
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1683,6 +1751,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
@@ -2686,6 +2765,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `payload_too_large`: the body is larger than the bound */
                 413: {
                     headers: {
@@ -2798,6 +2888,17 @@ export interface paths {
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3217,6 +3318,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `rate_limited`: too many requests for this API key, or sign-in attempts for this email or from this address; retry after `Retry-After` seconds */
                 429: {
                     headers: {
@@ -3568,6 +3680,17 @@ export interface paths {
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        /** @description The account's credit balance after this request */
+                        "X-Credits-Remaining"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4075,6 +4198,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Any other error (`internal` 500, …), in the same error shape */
                 default: {
                     headers: {
@@ -4141,6 +4273,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4240,6 +4381,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Any other error (`internal` 500, …), in the same error shape */
                 default: {
                     headers: {
@@ -4298,6 +4448,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4368,6 +4527,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4468,6 +4636,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4591,6 +4768,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `not_found`: no such record, account or route */
                 404: {
                     headers: {
@@ -4695,6 +4881,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4819,6 +5014,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `not_found`: no such record, account or route */
                 404: {
                     headers: {
@@ -4916,6 +5120,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `not_found`: no such record, account or route */
                 404: {
                     headers: {
@@ -4998,6 +5211,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5093,6 +5315,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `not_found`: no such record, account or route */
                 404: {
                     headers: {
@@ -5173,6 +5404,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5271,6 +5511,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `payload_too_large`: the body is larger than the bound */
                 413: {
                     headers: {
@@ -5362,6 +5611,15 @@ export interface paths {
                 };
                 /** @description `unauthorized`: missing, unknown or revoked API key, operator token or session; at sign-in, a wrong email or password (one answer for both) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -126,7 +126,9 @@ function sharedErrors(scope: Scope, schema: RouteSchema, route: { deepData: bool
   const errors: Record<string, z.ZodType> = { default: errorResponse };
   if (scope !== 'public') errors['401'] = errorResponse;
   // Deep data needs the channel's plan feature (api_basic for API keys): feature_not_in_plan.
-  if (deepData) errors['403'] = errorResponse;
+  // And the session cookie, which every customer and operator route takes, needs its CSRF token
+  // (X-CSRF-Token): forbidden without it.
+  if (deepData || scope !== 'public') errors['403'] = errorResponse;
   // Any method but GET also parses a body, declared or not, and refuses a malformed one.
   if (schema.params || schema.querystring || schema.body || schema.headers || route.method !== 'GET') errors['400'] = errorResponse;
   // Any method but GET reads a body, declared or not, and refuses one over the bound.
@@ -156,7 +158,9 @@ const rateLimitHeaders = {
 
 /** The response headers API.md promises for one status of one route. */
 function responseHeaders(scope: Scope, status: string, deepData: boolean): Record<string, object> | undefined {
-  if (scope !== 'customer' || status === '401' || status === 'default') return undefined;
+  // Every 429 says when to come back: the key's bucket, and the sign-in throttle (a public route).
+  if (scope !== 'customer') return status === '429' ? { 'Retry-After': retryAfterHeader } : undefined;
+  if (status === '401' || status === 'default') return undefined;
   const headers: Record<string, object> = { 'X-Credits-Remaining': creditsRemainingHeader };
   // Deep-data reads set X-Credits-Charged once the read ran: on success and on its own failures.
   if (deepData && ['200', '201', '402', '404'].includes(status)) headers['X-Credits-Charged'] = creditsChargedHeader;
