@@ -1,5 +1,7 @@
 // The HTTP server: Fastify with zod-validated routes, the error model of API.md, the credit
 // headers, the session cookie, and every route of the customer API (/v1) and the operator API (/admin/v1).
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
@@ -56,6 +58,9 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     trustProxy: options.trustProxy,
     genReqId: () => newId('request'),
     requestIdHeader: false,
+    // A request Node's HTTP parser refuses (a Content-Length that is not a number, a broken
+    // header) never reaches Fastify's cycle: it is answered here, in the documented error shape.
+    clientErrorHandler: answerClientError,
     return503OnClosing: true,
     // A HEAD of a record path would run its GET handler and charge for a body it never sends.
     exposeHeadRoutes: false,
@@ -161,6 +166,20 @@ function answerInternalError(failure: unknown, request: FastifyRequest, reply: F
     request.log.error({ err: sendError }, 'could not answer 500 either');
     reply.raw.destroy();
   }
+}
+
+function answerClientError(error: { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const failure = tooLarge ? fail('payload_too_large', 'the request headers are too large') : fail('invalid_request', 'malformed HTTP request');
+  const status = statusFor(failure);
+  const body = JSON.stringify(errorBody(failure, newId('request')));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function routeNotFound(request: FastifyRequest): Failure {
