@@ -337,6 +337,9 @@ describeEachDatabase('bad input', (kind) => {
       { name: 'not gzip', as: 'operator', method: 'POST', url, rawBody: ndjsonLines, headers: { ...ndjson, 'content-encoding': 'gzip' }, status: 400, code: 'invalid_request', field: 'Content-Encoding' },
       { name: 'xml', as: 'operator', method: 'POST', url, rawBody: '<x/>', headers: { 'content-type': 'application/xml' }, status: 400, code: 'invalid_request', field: 'Content-Type' },
     ]);
+    const declaredHuge = await app.api<ErrorBody>('POST', url, { key: testAdminToken, rawBody: ndjsonLines, headers: { ...ndjson, 'content-length': String(3 * 1024 ** 3) } });
+    expect(declaredHuge.status).toBe(413);
+    expect(declaredHuge.body.error.code).toBe('payload_too_large');
     const xml = await app.api<ErrorBody>('POST', url, { key: testAdminToken, rawBody: '<x/>', headers: { 'content-type': 'application/xml' } });
     expect(xml.body.error.message).toBe('unsupported Content-Type: send application/x-ndjson');
   });

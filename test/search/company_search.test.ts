@@ -263,6 +263,7 @@ describeEachDatabase('company and contact search', (kind) => {
       ['limit text', () => app.api('POST', '/v1/companies/search', { key, body: { limit: '5' } }), 'body.limit'],
       ['limit list', () => app.api('POST', '/v1/companies/search', { key, body: { limit: [3] } }), 'body.limit'],
       ['misspelt filter', () => app.api('GET', '/v1/companies?contry=DE', { key }), 'querystring'],
+      ['domain without a name', () => app.api('GET', `/v1/companies?domain=${encodeURIComponent('https://')}`, { key }), 'querystring.domain'],
       ['misspelt contact filter', () => app.api('GET', '/v1/contacts?companyId=cmp_0000001', { key }), 'querystring'],
     ];
     for (const [name, send, field] of refusals) {

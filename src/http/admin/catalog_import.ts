@@ -105,6 +105,10 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         if (!body || typeof (body as Readable).pipe !== 'function') {
           return sendFailure(request, reply, fail('invalid_request', `send the records as Content-Type: ${ndjsonContentType}`, 'Content-Type'));
         }
+        // A body declared larger than the bound is refused before a byte of it is read.
+        if (Number(request.headers['content-length'] ?? 0) > importBodyBytesMax) {
+          return sendFailure(request, reply, fail('payload_too_large', `the import is larger than ${importBodyBytesMax} bytes`));
+        }
         const input = decodedBody(request, body);
         if (!(input instanceof Readable)) return sendFailure(request, reply, input);
         try {

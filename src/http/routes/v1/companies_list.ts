@@ -26,7 +26,10 @@ export const companyCoreSchema = z.object({
 // Strict: a misspelt filter (`?contry=DE`) is refused, not ignored, which would list the whole catalog.
 export const companiesQuery = z.strictObject({
   q: searchTextSchema(queryCharsMax).optional().describe('1 to 8 words (letters or digits) that each start a word of the name or the domain'),
-  domain: textSchema(domainCharsMax).optional().describe('an exact domain; a scheme, "www." or a path is ignored'),
+  domain: textSchema(domainCharsMax)
+    .refine((value) => normalizeDomain(value) !== '', 'must hold a domain name, like example.com')
+    .optional()
+    .describe('an exact domain; a scheme, "www." or a path is ignored'),
   country: countrySchema.optional().describe('an ISO 3166 alpha-2 code'),
   limit: limitSchema,
   cursor: cursorSchema,
