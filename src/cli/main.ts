@@ -1,6 +1,7 @@
 // The `quarry` command: one file per subcommand, each registering itself on the program.
 import { Command } from 'commander';
 import { ConfigError } from '../lib/config.ts';
+import { DatabaseBusyError } from '../store/store_errors.ts';
 import { printFailure } from './context.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSeedCommand } from './seed.ts';
@@ -30,8 +31,11 @@ registerOperatorsCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // A setting at fault is the user's to fix: its message, not a stack trace (and with --json,
-  // JSON on stdout like every other failure). Anything else is a bug, shown with its stack.
-  if (!(error instanceof ConfigError)) throw error;
-  printFailure({ json: process.argv.includes('--json') }, 'invalid_configuration', error.message);
+  // A setting at fault is the user's to fix, a busy database passes: a message, not a stack trace
+  // (and with --json, JSON on stdout like every other failure). Anything else is a bug, shown with its stack.
+  const json = process.argv.includes('--json');
+  if (error instanceof ConfigError) printFailure({ json }, 'invalid_configuration', error.message);
+  // Another process (a long import) held SQLite's write lock past the wait: try again later.
+  else if (error instanceof DatabaseBusyError) printFailure({ json }, 'unavailable', `${error.message}; try again when it is done`);
+  else throw error;
 }

@@ -43,7 +43,11 @@ export function errorBody(failure: Failure, requestId: string): ErrorBody {
   return { error };
 }
 
+/** Retry-After of a 503 `unavailable`: a catalog import holding SQLite's write lock lasts seconds to minutes. */
+export const busyRetryAfterSeconds = 5;
+
 export function sendFailure(request: FastifyRequest, reply: FastifyReply, failure: Failure): FastifyReply {
   if (failure.code === 'unauthorized') reply.header('WWW-Authenticate', 'Bearer');
+  if (failure.code === 'unavailable') reply.header('Retry-After', String(busyRetryAfterSeconds));
   return reply.code(statusFor(failure)).send(errorBody(failure, request.id));
 }

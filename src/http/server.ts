@@ -11,9 +11,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { newId } from '../lib/ids.ts';
 import { fail, type Failure } from '../lib/result.ts';
-import { DatabaseBusyError } from '../store/store_errors.ts';
+import { DatabaseBusyError, isSqliteBusy } from '../store/store_errors.ts';
 import { customerAuth, operatorAuth } from './auth.ts';
-import { errorBody, statusFor } from './errors.ts';
+import { errorBody, sendFailure, statusFor } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { rateLimit, SignInThrottle, type RateLimitOptions, type SignInRateLimitOptions } from './rate_limit.ts';
 import type { RouteApp } from './route_app.ts';
@@ -30,8 +30,6 @@ export const webAppDirectoryDefault = join(dirname(fileURLToPath(import.meta.url
 
 /** JSON bodies larger than this are refused with 413 (catalog imports stream and have their own bound). */
 export const bodyBytesMax = 1024 * 1024;
-/** Retry-After of a 503 `unavailable`: a catalog load holding SQLite's write lock lasts seconds to minutes. */
-const busyRetryAfterSeconds = 5;
 /** The router's bound on one path parameter, in characters. */
 export const routeParamCharsMax = 1024;
 
@@ -60,7 +58,7 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
     requestIdHeader: false,
     // A request Node's HTTP parser refuses (a Content-Length that is not a number, a broken
     // header) never reaches Fastify's cycle: it is answered here, in the documented error shape.
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, context.logger),
     return503OnClosing: true,
     // A HEAD of a record path would run its GET handler and charge for a body it never sends.
     exposeHeadRoutes: false,
@@ -80,15 +78,7 @@ export async function buildServer(context: AppContext, options: ServerOptions): 
   // Responses are built from typed views; the response schemas document them (OpenAPI) and are
   // checked in tests, so production serialises with plain JSON.stringify.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = failureFromError(error);
-    if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
-    if (failure.code === 'unavailable') {
-      request.log.warn({ err: error }, 'the database was busy');
-      reply.header('Retry-After', String(busyRetryAfterSeconds));
-    }
-    return reply.code(statusFor(failure)).send(errorBody(failure, request.id));
-  });
+  app.setErrorHandler(answerError);
   // The web app's files; its client-side routes (/search, /companies/…) get its page here.
   const webApp = await registerWebApp(app, options.webAppDirectory ?? webAppDirectoryDefault);
   app.setNotFoundHandler((request, reply) => {
@@ -168,15 +158,23 @@ function answerInternalError(failure: unknown, request: FastifyRequest, reply: F
   }
 }
 
-function answerClientError(error: { code?: string }, socket: Socket): void {
-  if (!socket.writable) {
+function answerClientError(error: { code?: string }, socket: Socket, logger: AppContext['logger']): void {
+  // The client went away: nobody to answer.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const failure = tooLarge ? fail('payload_too_large', 'the request headers are too large') : fail('invalid_request', 'malformed HTTP request');
-  const status = statusFor(failure);
-  const body = JSON.stringify(errorBody(failure, newId('request')));
+  const failure =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? fail('payload_too_large', 'the request headers are too large')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? fail('invalid_request', 'the request was not complete in time')
+        : fail('invalid_request', 'malformed HTTP request');
+  // As Node answers a request that took too long: 408, in the error shape.
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : statusFor(failure);
+  const requestId = newId('request');
+  logger.info({ err: error, requestId }, 'refused a request the HTTP parser could not read');
+  const body = JSON.stringify(errorBody(failure, requestId));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
@@ -184,6 +182,14 @@ function answerClientError(error: { code?: string }, socket: Socket): void {
 
 function routeNotFound(request: FastifyRequest): Failure {
   return fail('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+}
+
+/** Answers an error thrown while handling a request, in the documented shape (every scope's error handler). */
+export function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const failure = failureFromError(error);
+  if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
+  if (failure.code === 'unavailable') request.log.warn({ err: error }, 'the database was busy');
+  return sendFailure(request, reply, failure);
 }
 
 /** Maps framework errors (validation, parsing, limits) to the documented codes. */
@@ -206,7 +212,7 @@ export function failureFromError(error: FastifyError): Failure {
     default:
       break;
   }
-  if (error instanceof DatabaseBusyError) {
+  if (error instanceof DatabaseBusyError || isSqliteBusy(error)) {
     return fail('unavailable', 'the database is busy with a catalog load; retry after Retry-After seconds');
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {

@@ -1,4 +1,4 @@
-// Proves the environment's parsing: defaults, blank values read as unset, numbers only in
+// Proves the environment's parsing: defaults, blank values refused, numbers only in
 // decimal, and a bad value refused at start with its name.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
@@ -8,9 +8,18 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ port: 8080, dataDir: './data', databaseUrl: undefined, rateLimitPerSecond: undefined, databasePoolSize: 10, demo: true });
   });
 
-  it('reads a variable set to nothing as unset, not as 0 (a random port, rate limiting off)', () => {
-    const config = loadConfig({ PORT: '', QUARRY_RATE_LIMIT: '', QUARRY_DB_POOL_SIZE: ' ', DATABASE_URL: '', QUARRY_ADMIN_TOKEN: '', QUARRY_DEMO: '' });
-    expect(config).toMatchObject({ port: 8080, rateLimitPerSecond: undefined, databasePoolSize: 10, databaseUrl: undefined, adminToken: undefined, demo: true });
+  it('refuses a setting set to nothing, rather than reading it as 0 or as its default', () => {
+    for (const name of ['PORT', 'QUARRY_RATE_LIMIT', 'QUARRY_DB_POOL_SIZE', 'QUARRY_ADMIN_TOKEN', 'QUARRY_DEMO', 'QUARRY_PLANS_FILE']) {
+      expect(() => loadConfig({ [name]: ' ' }), name).toThrow(`${name}: is set but empty`);
+    }
+    // DATABASE_URL has always read blank as unset: SQLite.
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    // Other variables of the environment are none of its business.
+    expect(loadConfig({ SOME_OTHER_VARIABLE: '' }).port).toBe(8080);
+  });
+
+  it('reads numbers with surrounding spaces', () => {
+    expect(loadConfig({ PORT: ' 9000 ', QUARRY_RATE_LIMIT: '2.5 ' })).toMatchObject({ port: 9000, rateLimitPerSecond: 2.5 });
   });
 
   it('reads numbers written in decimal, fractions only for the rate limit', () => {

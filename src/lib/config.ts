@@ -10,6 +10,7 @@ const booleanText = z
 function wholeNumberText() {
   return z
     .string()
+    .trim()
     .regex(/^[0-9]+$/, 'must be a whole number in decimal digits')
     .transform(Number)
     .pipe(z.number().int());
@@ -18,6 +19,7 @@ function wholeNumberText() {
 /** A number written in decimal (digits, an optional fraction). */
 const decimalText = z
   .string()
+  .trim()
   .regex(/^[0-9]+(\.[0-9]+)?$/, 'must be a decimal number, like 10 or 0.5')
   .transform(Number);
 
@@ -60,10 +62,15 @@ export class ConfigError extends Error {
 
 /** Parses the environment (by default `process.env`) into the frozen configuration. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // A variable set to nothing (`PORT=` in an env file) means unset, for every setting: read as
-  // a number it would be 0 (a random port, rate limiting off).
-  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-  const parsed = configSchema.safeParse(set);
+  // A variable set to nothing (`PORT=`, or a template whose value came out empty) is refused
+  // rather than guessed at: read as a number it was 0 (a random port, rate limiting off), and read
+  // as unset it would quietly bring back the demo accounts or the default plans. DATABASE_URL
+  // alone has always read blank as unset (SQLite).
+  const blank = Object.entries(env).filter(([name, value]) => name in configSchema.shape && name !== 'DATABASE_URL' && value !== undefined && value.trim() === '');
+  if (blank.length > 0) {
+    throw new ConfigError(`invalid configuration: ${blank.map(([name]) => `${name}: is set but empty (unset it, or give it a value)`).join('; ')}`);
+  }
+  const parsed = configSchema.safeParse({ ...env, DATABASE_URL: env['DATABASE_URL']?.trim() === '' ? undefined : env['DATABASE_URL'] });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

@@ -8,3 +8,12 @@
 export class DatabaseBusyError extends Error {
   override name = 'DatabaseBusyError';
 }
+
+/**
+ * better-sqlite3's own "database is locked" (SQLITE_BUSY and its extended codes): a write outside
+ * a write transaction (which retries) that found the lock taken past the connection's short wait.
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'));
+}

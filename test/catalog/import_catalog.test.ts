@@ -193,6 +193,17 @@ describeEachDatabase('importCatalog', (kind) => {
     // Read, and then refused by the schema (the description is too long), not by the byte bound.
     if (atBound.ok) throw new Error('expected the description to be refused');
     expect(atBound.errors).toEqual([expect.objectContaining({ line: 1, field: 'description' })]);
+    // However the chunks fall: here one ends right after the \r and the next starts with the \n.
+    const atBoundText = `${line(importLineBytesMax)}\r\n${JSON.stringify(companies[0])}\r\n`;
+    const split = Buffer.from(atBoundText);
+    const splitAt = importLineBytesMax + 1;
+    async function* splitAfterCarriageReturn(): AsyncGenerator<Buffer> {
+      yield split.subarray(0, splitAt);
+      yield split.subarray(splitAt);
+    }
+    const splitResult = await importCatalog(store, { type: 'companies', input: splitAfterCarriageReturn(), now: testNow });
+    if (splitResult.ok) throw new Error('expected the description to be refused');
+    expect(splitResult.errors).toEqual([expect.objectContaining({ line: 1, field: 'description' })]);
     const over = await importText(store, 'companies', `${line(importLineBytesMax + 1)}\r\n`, 4096);
     if (over.ok) throw new Error('expected the line to be refused');
     expect(over.errors).toEqual([expect.objectContaining({ line: 1, message: `the line is longer than ${importLineBytesMax} bytes` })]);

@@ -460,8 +460,10 @@ async function* splitLines(input: AsyncIterable<string | Buffer>, bytesMax: numb
       const newline = buffer.indexOf(newlineByte, start);
       const end = newline === -1 ? buffer.length : newline;
       bytes += end - start;
-      // Past the bound the line's bytes are dropped; only its length is still counted.
-      if (bytes <= keptMax) parts.push(buffer.subarray(start, end));
+      // Past the bound the line's bytes are dropped; only its length is still counted. No empty
+      // parts (a chunk that starts with the line break), so the last part ends with the line's
+      // last byte: a `\r` there is seen however the chunks fell.
+      if (bytes <= keptMax && end > start) parts.push(buffer.subarray(start, end));
       if (newline === -1) break;
       number += 1;
       const line = finishLine(number, parts, bytes, bytesMax);

@@ -7,7 +7,8 @@ export async function revokeApiKey(
   context: AppContext,
   input: { accountId: string; keyId: string },
 ): Promise<Result<{ revoked: true }>> {
-  const revoked = await revokeApiKeyRow(context.store.db, input.accountId, input.keyId, context.clock.now());
+  // In a write transaction, which on SQLite waits its turn for the write lock (store/sqlite.ts).
+  const revoked = await context.store.writeTransaction((tx) => revokeApiKeyRow(tx, input.accountId, input.keyId, context.clock.now()));
   if (!revoked) return fail('not_found', `active API key ${input.keyId} not found for this account`);
   return { ok: true, revoked: true };
 }

@@ -21,10 +21,12 @@ export async function setClock(context: AppContext, move: ClockMove): Promise<Re
   const target = 'now' in move ? move.now : clock.now() + Math.round(move.advanceDays * dayMs);
   if (!clock.set(target)) return unprocessable('the clock only moves forward', 'now' in move ? 'now' : 'advance_days');
   const value = String(clock.now());
-  await context.store.db
-    .insertInto('settings')
-    .values({ key: settingKey, value })
-    .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
-    .execute();
+  await context.store.writeTransaction((tx) =>
+    tx
+      .insertInto('settings')
+      .values({ key: settingKey, value })
+      .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
+      .execute(),
+  );
   return { ok: true, now: clock.now() };
 }

@@ -5,6 +5,10 @@ import { hashSessionToken, sessionKindOf } from './session_tokens.ts';
 
 export async function signOut(context: AppContext, token: string): Promise<void> {
   const kind = sessionKindOf(token);
-  if (kind === 'user') await deleteUserSession(context.store.db, hashSessionToken(token));
-  else if (kind === 'operator') await deleteOperatorSession(context.store.db, hashSessionToken(token));
+  if (kind === undefined) return;
+  // In a write transaction, which on SQLite waits its turn for the write lock (store/sqlite.ts).
+  await context.store.writeTransaction(async (tx) => {
+    if (kind === 'user') await deleteUserSession(tx, hashSessionToken(token));
+    else await deleteOperatorSession(tx, hashSessionToken(token));
+  });
 }

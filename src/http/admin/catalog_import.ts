@@ -3,14 +3,14 @@
 // The body is streamed to the importer rather than buffered.
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { FastifyError, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { importCatalog } from '../../app/catalog/import_catalog.ts';
 import { fail, type Failure } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
-import { failureFromError } from '../server.ts';
+import { answerError } from '../server.ts';
 import { errorResponse } from '../schemas.ts';
 import { ndjsonContentType } from '../openapi.ts';
 
@@ -65,15 +65,20 @@ function decodedBody(request: FastifyRequest, body: Readable): Readable | Failur
   return fail('invalid_request', `Content-Encoding ${encoding} is not supported: send the NDJSON as it is, or gzip it`, 'Content-Encoding');
 }
 
+/**
+ * Refuses before the body is read, closing the connection: kept alive, Node would read (and
+ * throw away) the whole body first, gigabytes for a body declared too large.
+ */
+function refuseUnread(request: FastifyRequest, reply: FastifyReply, failure: Failure): FastifyReply {
+  reply.header('Connection', 'close');
+  return sendFailure(request, reply, failure);
+}
+
 function registerImportRoutes(app: RouteApp, context: AppContext): void {
   // Fastify refuses a media type no parser takes before any handler runs: say which one this takes.
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure =
-      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-        ? fail('invalid_request', `unsupported Content-Type: send ${ndjsonContentType}`, 'Content-Type')
-        : failureFromError(error);
-    if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
-    return sendFailure(request, reply, failure);
+    if (error.code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return answerError(error, request, reply);
+    return sendFailure(request, reply, fail('invalid_request', `unsupported Content-Type: send ${ndjsonContentType}`, 'Content-Type'));
   });
   for (const type of ['companies', 'contacts'] as const) {
     app.post(
@@ -107,10 +112,10 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         }
         // A body declared larger than the bound is refused before a byte of it is read.
         if (Number(request.headers['content-length'] ?? 0) > importBodyBytesMax) {
-          return sendFailure(request, reply, fail('payload_too_large', `the import is larger than ${importBodyBytesMax} bytes`));
+          return refuseUnread(request, reply, fail('payload_too_large', `the import is larger than ${importBodyBytesMax} bytes`));
         }
         const input = decodedBody(request, body);
-        if (!(input instanceof Readable)) return sendFailure(request, reply, input);
+        if (!(input instanceof Readable)) return refuseUnread(request, reply, input);
         try {
           const result = await importCatalog(context.store, {
             type,
