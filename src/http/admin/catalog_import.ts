@@ -57,11 +57,18 @@ export function registerCatalogImport(app: RouteApp, context: AppContext): void 
  * best) is decompressed as it streams; the bound then applies to the decompressed bytes too, so
  * a small body cannot expand without limit. Any other encoding is refused.
  */
-function decodedBody(request: FastifyRequest, body: Readable): Readable | Failure {
+export function decodedBody(request: Pick<FastifyRequest, 'headers'>, body: Readable): Readable | Failure {
   const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return body;
-  // pipeline, not pipe: a failure of the upload reaches the decompressed stream's reader.
-  if (encoding === 'gzip' || encoding === 'x-gzip') return pipeline(body, createGunzip(), () => undefined);
+  if (encoding === 'gzip' || encoding === 'x-gzip') {
+    // pipeline, not pipe: a failure of the upload reaches the decompressed stream's reader.
+    const decompressed = pipeline(body, createGunzip(), () => undefined);
+    // Broken gzip can show only at its end, after the pipeline has finished and dropped its own
+    // listeners, and before the importer starts reading (it first opens its transaction): with no
+    // listener that error would end the process. The stream keeps it: the reader still gets it.
+    decompressed.on('error', () => undefined);
+    return decompressed;
+  }
   return fail('invalid_request', `Content-Encoding ${encoding} is not supported: send the NDJSON as it is, or gzip it`, 'Content-Encoding');
 }
 
