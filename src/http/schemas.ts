@@ -32,9 +32,11 @@ export function textSchema(charsMax: number) {
  * widened the search instead of narrowing it.
  */
 export function searchTextSchema(charsMax: number) {
-  return textSchema(charsMax)
-    .refine((value) => searchWords(value).length > 0, 'must contain a word: letters or digits')
-    .refine((value) => new Set(searchWords(value)).size <= queryWordsMax, `must have at most ${queryWordsMax} distinct words`);
+  return textSchema(charsMax).superRefine((value, context) => {
+    const distinctWords = new Set(searchWords(value)).size;
+    if (distinctWords === 0) context.addIssue({ code: 'custom', message: 'must contain a word: letters or digits' });
+    else if (distinctWords > queryWordsMax) context.addIssue({ code: 'custom', message: `must have at most ${queryWordsMax} distinct words` });
+  });
 }
 
 /** `?limit=` in a query string, where every value is text. */

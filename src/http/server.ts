@@ -5,15 +5,14 @@ import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { newId } from '../lib/ids.ts';
 import { fail, type Failure } from '../lib/result.ts';
-import { DatabaseBusyError, isSqliteBusy } from '../store/store_errors.ts';
 import { customerAuth, operatorAuth } from './auth.ts';
-import { errorBody, sendFailure, statusFor } from './errors.ts';
+import { answerError, bodyBytesMax, errorBody, statusFor } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { rateLimit, SignInThrottle, type RateLimitOptions, type SignInRateLimitOptions } from './rate_limit.ts';
 import type { RouteApp } from './route_app.ts';
@@ -28,8 +27,6 @@ import type { VisitCollectorOptions } from '../app/visitors/visit_collector.ts';
 /** Where `npm run build:web` puts the web app (web/dist at the repository's root). */
 export const webAppDirectoryDefault = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
-/** JSON bodies larger than this are refused with 413 (catalog imports stream and have their own bound). */
-export const bodyBytesMax = 1024 * 1024;
 /** The router's bound on one path parameter, in characters. */
 export const routeParamCharsMax = 1024;
 
@@ -184,42 +181,3 @@ function routeNotFound(request: FastifyRequest): Failure {
   return fail('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
 }
 
-/** Answers an error thrown while handling a request, in the documented shape (every scope's error handler). */
-export function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const failure = failureFromError(error);
-  if (failure.code === 'internal') request.log.error({ err: error }, 'request failed');
-  if (failure.code === 'unavailable') request.log.warn({ err: error }, 'the database was busy');
-  return sendFailure(request, reply, failure);
-}
-
-/** Maps framework errors (validation, parsing, limits) to the documented codes. */
-export function failureFromError(error: FastifyError): Failure {
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const issue = error.validation[0];
-    const path = issue?.instancePath?.replace(/^\//, '').replaceAll('/', '.') ?? '';
-    const field = [error.validationContext, path].filter(Boolean).join('.');
-    return fail('invalid_request', `${field || 'request'}: ${issue?.message ?? 'invalid'}`, field || undefined);
-  }
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return fail('payload_too_large', `the body is larger than ${bodyBytesMax} bytes`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return fail('invalid_request', 'unsupported Content-Type: send application/json', 'Content-Type');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return fail('invalid_request', 'the body is empty; send a JSON object', 'body');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return fail('invalid_request', 'Content-Length does not match the body');
-    default:
-      break;
-  }
-  if (error instanceof DatabaseBusyError || isSqliteBusy(error)) {
-    return fail('unavailable', 'the database is busy with a catalog load; retry after Retry-After seconds');
-  }
-  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return fail('invalid_request', 'the body is not valid JSON', 'body');
-  }
-  const status = error.statusCode ?? 500;
-  if (status === 413) return fail('payload_too_large', error.message);
-  if (status >= 400 && status < 500) return fail('invalid_request', error.message);
-  return fail('internal', 'internal error');
-}

@@ -30,7 +30,9 @@ const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional(),
+    .optional()
+    // Blank has always meant unset here: SQLite.
+    .or(z.string().trim().length(0).transform(() => undefined)),
   QUARRY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   QUARRY_TRUST_PROXY: booleanText.default(false),
   QUARRY_CLOCK: z.enum(['system', 'manual']).default('system'),
@@ -70,7 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (blank.length > 0) {
     throw new ConfigError(`invalid configuration: ${blank.map(([name]) => `${name}: is set but empty (unset it, or give it a value)`).join('; ')}`);
   }
-  const parsed = configSchema.safeParse({ ...env, DATABASE_URL: env['DATABASE_URL']?.trim() === '' ? undefined : env['DATABASE_URL'] });
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);

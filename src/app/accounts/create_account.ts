@@ -6,7 +6,7 @@ import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim } fr
 import { periodBounds } from '../../domain/plans/periods.ts';
 import { newId } from '../../lib/ids.ts';
 import { fail, unprocessable, type Failure, type Result } from '../../lib/result.ts';
-import { boundedTextProblem } from '../../lib/bounded_text.ts';
+import { boundedText } from '../../lib/bounded_text.ts';
 import type { AppContext } from '../context.ts';
 import { AccountTransaction, type Origin } from '../credits/account_transaction.ts';
 import { insertNewApiKey } from '../keys/create_api_key.ts';
@@ -45,9 +45,8 @@ export async function createAccount(
   context: AppContext,
   input: CreateAccountInput,
 ): Promise<Result<CreatedAccount & { replayed: boolean }>> {
-  const name = input.name.trim();
-  const nameProblem = boundedTextProblem(name, accountNameCharsMax);
-  if (nameProblem) return unprocessable(`name ${nameProblem}`, 'name');
+  const name = boundedText('name', input.name, accountNameCharsMax);
+  if (typeof name !== 'string') return name;
   const plan = context.plans.catalogPlan(input.planId);
   if (!plan) return unprocessable(`unknown plan ${input.planId}`, 'plan_id');
   const emailRefusal = input.owner && emailProblem(input.owner.email);

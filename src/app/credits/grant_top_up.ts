@@ -4,7 +4,7 @@
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import { assert } from '../../lib/assert.ts';
 import { unprocessable, type Result } from '../../lib/result.ts';
-import { boundedTextProblem } from '../../lib/bounded_text.ts';
+import { boundedText } from '../../lib/bounded_text.ts';
 import type { AppContext } from '../context.ts';
 import { grantView, type GrantView } from '../views.ts';
 import { inAccountTransaction, type AccountTransaction, type Origin } from './account_transaction.ts';
@@ -31,9 +31,8 @@ export async function grantTopUp(context: AppContext, input: TopUpInput): Promis
   if (!Number.isSafeInteger(input.credits) || input.credits <= 0 || input.credits > grantCreditsMax) {
     return unprocessable(`credits must be a whole number from 1 to ${grantCreditsMax}`, 'credits');
   }
-  const note = input.note?.trim();
-  const noteProblem = note === undefined ? null : boundedTextProblem(note, noteCharsMax);
-  if (noteProblem) return unprocessable(`note ${noteProblem}`, 'note');
+  const note = input.note === undefined ? undefined : boundedText('note', input.note, noteCharsMax);
+  if (typeof note === 'object') return note;
   const outcome = await inAccountTransaction(
     context,
     input.accountId,

@@ -8,15 +8,15 @@ import { findAccount } from '../../store/accounts.ts';
 import { insertApiKey } from '../../store/api_keys.ts';
 import { newId } from '../../lib/ids.ts';
 import { toIso } from '../../lib/clock.ts';
-import { fail, unprocessable, type Result } from '../../lib/result.ts';
-import { boundedTextProblem } from '../../lib/bounded_text.ts';
+import { fail, type Result } from '../../lib/result.ts';
+import { boundedText } from '../../lib/bounded_text.ts';
 import type { IdempotencyClaim } from '../../store/idempotency.ts';
 import type { AppContext } from '../context.ts';
 import { createOnce } from '../idempotency/create_once.ts';
+import { apiKeyDisplayChars, hashSecret, newApiKeySecret } from './api_key_secret.ts';
 
 /** An API key's label. */
 export const apiKeyNameCharsMax = 100;
-import { apiKeyDisplayChars, hashSecret, newApiKeySecret } from './api_key_secret.ts';
 
 export interface CreatedApiKey {
   id: string;
@@ -53,9 +53,8 @@ export async function createApiKey(
   context: AppContext,
   input: { accountId: string; name?: string | undefined; idempotency?: IdempotencyClaim | undefined },
 ): Promise<Result<{ apiKey: CreatedApiKey; replayed: boolean }>> {
-  const name = input.name?.trim();
-  const nameProblem = name === undefined ? null : boundedTextProblem(name, apiKeyNameCharsMax);
-  if (nameProblem) return unprocessable(`name ${nameProblem}`, 'name');
+  const name = input.name === undefined ? undefined : boundedText('name', input.name, apiKeyNameCharsMax);
+  if (typeof name === 'object') return name;
   return createOnce<{ apiKey: CreatedApiKey }>(context, {
     claim: input.idempotency,
     work: async (tx) => {

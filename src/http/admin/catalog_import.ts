@@ -9,8 +9,7 @@ import type { AppContext } from '../../app/context.ts';
 import { importCatalog } from '../../app/catalog/import_catalog.ts';
 import { fail, type Failure } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
-import { sendFailure } from '../errors.ts';
-import { answerError } from '../server.ts';
+import { answerError, sendFailure } from '../errors.ts';
 import { errorResponse } from '../schemas.ts';
 import { ndjsonContentType } from '../openapi.ts';
 
@@ -18,6 +17,8 @@ import { ndjsonContentType } from '../openapi.ts';
 export const importBodyBytesMax = 2 * 1024 * 1024 * 1024;
 
 class BodyTooLarge extends Error {}
+
+const importTooLarge = fail('payload_too_large', `the import is larger than ${importBodyBytesMax} bytes`);
 
 /** zlib's errors for a body that is not gzip, or cut short. */
 function isGzipError(error: unknown): boolean {
@@ -119,7 +120,7 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         }
         // A body declared larger than the bound is refused before a byte of it is read.
         if (Number(request.headers['content-length'] ?? 0) > importBodyBytesMax) {
-          return refuseUnread(request, reply, fail('payload_too_large', `the import is larger than ${importBodyBytesMax} bytes`));
+          return refuseUnread(request, reply, importTooLarge);
         }
         const input = decodedBody(request, body);
         if (!(input instanceof Readable)) return refuseUnread(request, reply, input);
@@ -145,7 +146,7 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         } catch (error) {
           if (isGzipError(error)) return sendFailure(request, reply, fail('invalid_request', 'the body is not valid gzip', 'Content-Encoding'));
           if (error instanceof BodyTooLarge) {
-            return sendFailure(request, reply, fail('payload_too_large', `the import is larger than ${importBodyBytesMax} bytes`));
+            return sendFailure(request, reply, importTooLarge);
           }
           throw error;
         }
