@@ -9,9 +9,10 @@ import { openStore, type Store } from '../../src/store/database.ts';
 import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { importCatalog } from '../../src/app/catalog/import_catalog.ts';
 import { generateCompanies, generateContacts } from '../../src/app/catalog/generate_catalog.ts';
-import { companyTables, contactTables, suspendCatalogSchema, suspendedSchemaKey, withBulkLoadLock } from '../../src/store/catalog_bulk_load.ts';
+import { companyTables, contactTables, restoreCatalogSchema, suspendCatalogSchema, suspendedSchemaKey, withBulkLoadLock } from '../../src/store/catalog_bulk_load.ts';
 import { createTestDatabase, describeEachDatabase, openTestStore, testDatabases, type TestStore } from '../harness/databases.ts';
 import { getCompany, getCompanyNews, getContact } from '../../src/store/catalog.ts';
+import { sqliteWriteConnection } from '../../src/store/sqlite.ts';
 import { chunked, ndjson, searchDocumentsInStep, testNow } from './catalog_fixtures.ts';
 
 const seed = 7;
@@ -56,7 +57,33 @@ async function schema(store: Store): Promise<string[]> {
         select 'constraint', conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid), convalidated::text
           from pg_constraint where connamespace = 'public'::regnamespace
         order by 1, 2`;
-  return (await query.execute(store.db)).rows.map((row) => JSON.stringify(row));
+  const rows = (await query.execute(store.db)).rows.map((row) => JSON.stringify(row));
+  return store.dialect === 'sqlite' ? [...rows, ...(await fullTextMergeSettings(store))] : rows;
+}
+
+/**
+ * SQLite: each FTS5 table's merge settings in effect (a setting never changed has FTS5's
+ * default), which a bulk load turns down while it writes and must give back.
+ */
+async function fullTextMergeSettings(store: Store): Promise<string[]> {
+  const tables = await sql<{ name: string }>`select name from sqlite_master
+    where type = 'table' and sql like 'create virtual table%using fts5%' order by name`.execute(store.db);
+  const settings: string[] = [];
+  for (const { name } of tables.rows) {
+    const rows = await sql<{ k: string; v: number }>`select k, v from ${sql.table(`${name}_config`)}`.execute(store.db);
+    const value = (key: string, fallback: number): number => Number(rows.rows.find((row) => row.k === key)?.v ?? fallback);
+    settings.push(JSON.stringify({ fts5: name, automerge: value('automerge', 4), crisismerge: value('crisismerge', 16) }));
+  }
+  return settings;
+}
+
+/** SQLite: FTS5's own check that each full-text index agrees with its documents (throws if not). */
+async function checkFullTextIntegrity(store: Store): Promise<void> {
+  if (store.dialect !== 'sqlite') return;
+  const tables = await sql<{ name: string }>`select name from sqlite_master
+    where type = 'table' and sql like 'create virtual table%using fts5%' order by name`.execute(store.db);
+  expect(tables.rows.length).toBeGreaterThan(0);
+  for (const { name } of tables.rows) await sql.raw(`insert into "${name}" ("${name}") values ('integrity-check')`).execute(store.db);
 }
 
 async function importBoth(store: Store): Promise<void> {
@@ -83,8 +110,41 @@ describeEachDatabase('catalog bulk loads', (kind) => {
     await seedCatalog(rowByRow, { companies: companyCount, seed, now: testNow, bulk: false });
     expect(await catalogRows(bulk)).toEqual(await catalogRows(rowByRow));
     expect(await searchDocumentsInStep(bulk)).toMatchObject({ ok: true });
+    await checkFullTextIntegrity(bulk);
     expect(await schema(bulk)).toEqual(migrated);
     expect(await bulk.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).execute()).toEqual([]);
+  });
+
+  test.runIf(kind === 'sqlite')('turns the full-text merging down while the load writes, and back afterwards', async () => {
+    const before = await fullTextMergeSettings(bulk);
+    expect(before.length).toBe(4);
+    const suspended = await bulk.writeTransaction((tx) => suspendCatalogSchema(tx, { tables: catalogTables }));
+    const during = (await fullTextMergeSettings(bulk)).map((row) => JSON.parse(row) as { automerge: number; crisismerge: number });
+    expect(during.map((row) => [row.automerge, row.crisismerge])).toEqual(before.map(() => [0, 1_000]));
+    await bulk.writeTransaction((tx) => restoreCatalogSchema(tx, suspended));
+    expect(await fullTextMergeSettings(bulk)).toEqual(before);
+    // Settings a vendor chose are given back too, not FTS5's defaults.
+    await sql.raw(`insert into company_search (company_search, rank) values ('automerge', 8)`).execute(bulk.db);
+    const chosen = await fullTextMergeSettings(bulk);
+    const again = await bulk.writeTransaction((tx) => suspendCatalogSchema(tx, { tables: catalogTables }));
+    await bulk.writeTransaction((tx) => restoreCatalogSchema(tx, again));
+    expect(await fullTextMergeSettings(bulk)).toEqual(chosen);
+    expect(chosen).toContain(JSON.stringify({ fts5: 'company_search', automerge: 8, crisismerge: 16 }));
+  });
+
+  test.runIf(kind === 'sqlite')('keeps the contacts\' index by company through a seed, which writes contacts in company order', async () => {
+    const indexes = async (): Promise<string[]> =>
+      (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and sql is not null and tbl_name in ('contacts', 'companies') order by name`.execute(bulk.db)).rows.map((row) => row.name);
+    expect(await indexes()).toEqual(['companies_by_country', 'companies_by_domain', 'companies_by_industry', 'contacts_by_company']);
+    // Read on the writing connection itself, synchronously, between two of the seed's batches.
+    const connection = sqliteWriteConnection(bulk.db)!;
+    const listed = connection.prepare(`select name from sqlite_master where type = 'index' and sql is not null and tbl_name in ('contacts', 'companies') order by name`).pluck();
+    const during: string[][] = [];
+    await seedCatalog(bulk, { companies: companyCount, seed, now: testNow, onProgress: () => during.push(listed.all() as string[]) });
+    expect(during.length).toBeGreaterThan(0);
+    for (const names of during) expect(names).toEqual(['contacts_by_company']);
+    expect(await indexes()).toEqual(['companies_by_country', 'companies_by_domain', 'companies_by_industry', 'contacts_by_company']);
+    expect(await schema(bulk)).toEqual(migrated);
   });
 
   test('an import into an empty catalog writes what the row-by-row seed of the same records writes', async () => {

@@ -5,7 +5,7 @@
 //
 // The output is the NDJSON import format (API.md), so it can be written to a file and imported,
 // and every line passes the import schema.
-import { Faker, en, type Randomizer } from '@faker-js/faker';
+import { en } from '@faker-js/faker';
 import { hexToAddress } from '../../domain/catalog/ip_ranges.ts';
 import type {
   CompanyFinancial,
@@ -135,20 +135,20 @@ const employeeTiers = [
   { weight: 6, min: 2_001, max: 10_000 },
   { weight: 2, min: 10_001, max: 400_000 },
 ] as const;
-const weightedEmployeeTiers = employeeTiers.map((value) => ({ weight: value.weight, value }));
+const weightedEmployeeTiers = weighted(employeeTiers.map((value) => ({ weight: value.weight, value })));
 
 const newsSources = ['Business Wire', 'PR Newswire', 'Reuters', 'TechCrunch', 'Bloomberg', 'Company blog'] as const;
 
-const seniorityWeights: ReadonlyArray<{ value: Seniority; weight: number }> = [
+const seniorityWeights = weighted<Seniority>([
   { value: 'c_level', weight: 6 },
   { value: 'vp', weight: 8 },
   { value: 'director', weight: 14 },
   { value: 'manager', weight: 22 },
   { value: 'senior', weight: 25 },
   { value: 'entry', weight: 25 },
-];
+]);
 
-const departmentWeights: ReadonlyArray<{ value: Department; weight: number }> = [
+const departmentWeights = weighted<Department>([
   { value: 'engineering', weight: 22 },
   { value: 'sales', weight: 20 },
   { value: 'marketing', weight: 12 },
@@ -158,7 +158,7 @@ const departmentWeights: ReadonlyArray<{ value: Department; weight: number }> = 
   { value: 'hr', weight: 6 },
   { value: 'executive', weight: 4 },
   { value: 'legal', weight: 3 },
-];
+]);
 
 /** Per department: its name in titles, the C-level title, and the individual contributor's role. */
 const departmentTitles: Record<Department, { area: string; chief: string; role: string }> = {
@@ -173,12 +173,14 @@ const departmentTitles: Record<Department, { area: string; chief: string; role: 
   executive: { area: 'Strategy', chief: 'Chief Executive Officer', role: 'Chief of Staff' },
 };
 
-/** The lists above as faker's weighted choices, built once rather than for every record. */
-const weightedIndustries = industries.map((value) => ({ weight: value.weight, value }));
-const weightedCountries = countries.map((value) => ({ weight: value.weight, value }));
+const departmentList = Object.values(departmentTitles);
+
+/** The lists above as weighted choices, built once rather than for every record. */
+const weightedIndustries = weighted(industries.map((value) => ({ weight: value.weight, value })));
+const weightedCountries = weighted(countries.map((value) => ({ weight: value.weight, value })));
 
 /** Contacts per company: 1 to 12, about 5 on average. */
-const contactCountWeights = [6, 9, 12, 15, 16, 13, 10, 7, 5, 3, 2, 2].map((weight, index) => ({ weight, value: index + 1 }));
+const contactCountWeights = weighted([6, 9, 12, 15, 16, 13, 10, 7, 5, 3, 2, 2].map((weight, index) => ({ weight, value: index + 1 })));
 
 // ---------------------------------------------------------------------------------------------
 // IP address plan. Company number n owns the n-th /22 of a list of public-looking /8 blocks, and
@@ -195,39 +197,42 @@ const ipv6Share = 0.3;
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Drawing. Faker's English vocabulary (names, catch phrases, products, lorem words) drawn
+// directly with a small generator of our own: faker's own methods go through its template
+// engine and argument checks, which cost more than everything else a seed does per record.
+
 /**
- * A small, fast pseudo-random generator (sfc32) that faker draws from. Re-seeding it per record
- * is a few hash steps, where faker's default (Mersenne Twister) costs tens of microseconds.
- * Faker calls its methods unbound, so they are closures rather than class methods.
+ * sfc32, re-seeded per record from the record's numbers: a few hash steps, where a Mersenne
+ * Twister costs tens of microseconds. One state for the module: each record re-seeds it before
+ * drawing and draws all it needs before yielding, so interleaved generators cannot disturb each
+ * other.
  */
-function recordRandomizer(): Randomizer {
-  const state = new Uint32Array(4);
-  const nextWord = (): number => {
-    // Indexed reads: destructuring a typed array goes through its iterator, several times slower.
-    const a = state[0]!;
-    const b = state[1]!;
-    const c = state[2]!;
-    const d = state[3]!;
-    const sum = (((a + b) | 0) + d) | 0;
-    state[3] = d + 1;
-    state[0] = b ^ (b >>> 9);
-    state[1] = c + (c << 3);
-    state[2] = ((c << 21) | (c >>> 11)) + sum;
-    return sum >>> 0;
-  };
-  return {
-    // 53 random bits, like Math.random().
-    next: () => ((nextWord() >>> 5) * 67_108_864 + (nextWord() >>> 6)) / 9_007_199_254_740_992,
-    seed: (seed) => {
-      let hash = 0x811c9dc5;
-      for (const word of Array.isArray(seed) ? seed : [seed]) {
-        hash = mix32(hash ^ (word >>> 0));
-        hash = mix32(hash ^ (Math.floor(word / 4_294_967_296) >>> 0));
-      }
-      for (let index = 0; index < 4; index += 1) state[index] = mix32(hash + index * 0x9e3779b9);
-      for (let round = 0; round < 15; round += 1) nextWord();
-    },
-  };
+const state = new Uint32Array(4);
+
+function nextWord(): number {
+  // Indexed reads: destructuring a typed array goes through its iterator, several times slower.
+  const a = state[0]!;
+  const b = state[1]!;
+  const c = state[2]!;
+  const d = state[3]!;
+  const sum = (((a + b) | 0) + d) | 0;
+  state[3] = d + 1;
+  state[0] = b ^ (b >>> 9);
+  state[1] = c + (c << 3);
+  state[2] = ((c << 21) | (c >>> 11)) + sum;
+  return sum >>> 0;
+}
+
+/** Seeds the generator from whole numbers (each below 2^53). */
+function seedDraws(...words: number[]): void {
+  let hash = 0x811c9dc5;
+  for (const word of words) {
+    hash = mix32(hash ^ (word >>> 0));
+    hash = mix32(hash ^ (Math.floor(word / 4_294_967_296) >>> 0));
+  }
+  for (let index = 0; index < 4; index += 1) state[index] = mix32(hash + index * 0x9e3779b9);
+  for (let round = 0; round < 15; round += 1) nextWord();
 }
 
 /** Murmur3's finaliser: every input bit flips about half the output bits. */
@@ -238,9 +243,139 @@ function mix32(value: number): number {
   return (hash ^ (hash >>> 16)) >>> 0;
 }
 
-// One instance for the module: each record re-seeds it before drawing, and draws all it needs
-// before yielding, so interleaved generators cannot disturb each other.
-const faker = new Faker({ locale: [en], randomizer: recordRandomizer() });
+/** A float in [0, 1) with 53 random bits, like Math.random(). */
+function float(): number {
+  return ((nextWord() >>> 5) * 67_108_864 + (nextWord() >>> 6)) / 9_007_199_254_740_992;
+}
+
+/** A whole number from min to max, both included. */
+function int(min: number, max: number): number {
+  return min + Math.floor(float() * (max - min + 1));
+}
+
+function pick<T>(values: readonly T[]): T {
+  return values[Math.floor(float() * values.length)]!;
+}
+
+/** Weighted choices with their running totals, built once per list. */
+interface WeightedChoices<T> {
+  values: readonly T[];
+  cumulative: Float64Array;
+}
+
+function weighted<T>(choices: ReadonlyArray<{ weight: number; value: T }>): WeightedChoices<T> {
+  const cumulative = new Float64Array(choices.length);
+  let total = 0;
+  choices.forEach((choice, index) => {
+    assert(choice.weight > 0, 'weights are positive');
+    total += choice.weight;
+    cumulative[index] = total;
+  });
+  return { values: choices.map((choice) => choice.value), cumulative };
+}
+
+function pickWeighted<T>(choices: WeightedChoices<T>): T {
+  const roll = float() * choices.cumulative[choices.cumulative.length - 1]!;
+  let index = 0;
+  while (choices.cumulative[index]! <= roll) index += 1;
+  return choices.values[index]!;
+}
+
+/** `count` distinct values in random order (a partial Fisher–Yates shuffle). */
+function sample<T>(values: readonly T[], count: number): T[] {
+  const pool = values.slice();
+  for (let index = 0; index < count; index += 1) {
+    const other = index + Math.floor(float() * (pool.length - index));
+    const value = pool[other]!;
+    pool[other] = pool[index]!;
+    pool[index] = value;
+  }
+  pool.length = count;
+  return pool;
+}
+
+const vocabulary = {
+  firstNames: wordList(en.person?.first_name?.generic, 'person.first_name.generic'),
+  lastNames: wordList(en.person?.last_name?.generic, 'person.last_name.generic'),
+  personPrefixes: wordList(en.person?.prefix?.generic, 'person.prefix.generic'),
+  personSuffixes: wordList(en.person?.suffix, 'person.suffix'),
+  legalEntityTypes: wordList((en.company as { legal_entity_type?: unknown } | undefined)?.legal_entity_type, 'company.legal_entity_type'),
+  catchPhrase: [
+    wordList(en.company?.adjective, 'company.adjective'),
+    wordList(en.company?.descriptor, 'company.descriptor'),
+    wordList(en.company?.noun, 'company.noun'),
+  ],
+  buzzPhrase: [
+    wordList(en.company?.buzz_verb, 'company.buzz_verb'),
+    wordList(en.company?.buzz_adjective, 'company.buzz_adjective'),
+    wordList(en.company?.buzz_noun, 'company.buzz_noun'),
+  ],
+  product: [
+    wordList(en.commerce?.product_name?.adjective, 'commerce.product_name.adjective'),
+    wordList(en.commerce?.product_name?.material, 'commerce.product_name.material'),
+    wordList(en.commerce?.product_name?.product, 'commerce.product_name.product'),
+  ],
+  loremWords: wordList(en.lorem?.word, 'lorem.word'),
+};
+
+/** One of faker's English word lists, checked once at load (a faker upgrade may move one). */
+function wordList(value: unknown, name: string): readonly string[] {
+  assert(Array.isArray(value) && value.length > 0 && value.every((word) => typeof word === 'string' && word !== ''), `faker's English ${name} is not a list of words`);
+  return value as string[];
+}
+
+/** A last name: mostly one, now and then two joined by a hyphen (faker's English pattern). */
+function lastName(): string {
+  return float() < 0.05 ? `${pick(vocabulary.lastNames)}-${pick(vocabulary.lastNames)}` : pick(vocabulary.lastNames);
+}
+
+/** "Kuhn LLC", "Kuhn - Hegmann", "Kuhn, Hegmann and Smith": faker's English company names. */
+function companyName(): string {
+  switch (int(0, 2)) {
+    case 0:
+      return `${lastName()} - ${lastName()}`;
+    case 1:
+      return `${lastName()} ${pick(vocabulary.legalEntityTypes)}`;
+    default:
+      return `${lastName()}, ${lastName()} and ${lastName()}`;
+  }
+}
+
+const fullNamePatterns = weighted([
+  { weight: 49, value: { prefix: false, suffix: false } },
+  { weight: 7, value: { prefix: true, suffix: false } },
+  { weight: 7, value: { prefix: false, suffix: true } },
+  { weight: 1, value: { prefix: true, suffix: true } },
+]);
+
+function fullName(): string {
+  const pattern = pickWeighted(fullNamePatterns);
+  const name = `${pick(vocabulary.firstNames)} ${lastName()}`;
+  const prefixed = pattern.prefix ? `${pick(vocabulary.personPrefixes)} ${name}` : name;
+  return pattern.suffix ? `${prefixed} ${pick(vocabulary.personSuffixes)}` : prefixed;
+}
+
+/** A word from each list, in order, joined by spaces. */
+function phrase(lists: ReadonlyArray<readonly string[]>): string {
+  return lists.map((list) => pick(list)).join(' ');
+}
+
+/** 3 to 10 lorem words, capitalised, with a full stop. */
+function loremSentence(): string {
+  const words = Array.from({ length: int(3, 10) }, () => pick(vocabulary.loremWords));
+  const sentence = words.join(' ');
+  return `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/** `length` random characters of `alphabet`. */
+function randomText(alphabet: string, length: number): string {
+  let text = '';
+  for (let index = 0; index < length; index += 1) text += alphabet[Math.floor(float() * alphabet.length)];
+  return text;
+}
+
+const digits = '0123456789';
+const lowercaseAlphanumerics = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Companies number offset+1 … offset+count of the catalog of `seed`. */
 export function* generateCompanies(options: CompanyGeneration): Generator<GeneratedCompany> {
@@ -258,11 +393,11 @@ export function* generateCompanies(options: CompanyGeneration): Generator<Genera
 export function generateCompany(options: { seed: number; number: number; referenceTime?: number }): GeneratedCompany {
   const { seed, number } = options;
   const referenceTime = options.referenceTime ?? referenceTimeDefault;
-  faker.seed([seed, number]);
-  const name = faker.company.name();
-  const industry = faker.helpers.weightedArrayElement(weightedIndustries);
-  const country = faker.helpers.weightedArrayElement(weightedCountries);
-  const city = faker.helpers.arrayElement(country.cities);
+  seedDraws(seed, number);
+  const name = companyName();
+  const industry = pickWeighted(weightedIndustries);
+  const country = pickWeighted(weightedCountries);
+  const city = pick(country.cities);
   const employees = pickEmployees();
   const revenueUsd = roundTo(employees * industry.revenuePerEmployeeUsd * Math.exp(normal(0, 0.35)), 1_000);
   const domain = `${slug(name)}-${number}.${country.suffix}`;
@@ -276,10 +411,10 @@ export function generateCompany(options: { seed: number; number: number; referen
     country: country.code,
     city,
     founded: pickFounded(referenceTime),
-    description: `${name} (${industry.name}) is based in ${city}, ${country.name}. ${faker.company.catchPhrase()}.`,
-    technologies: faker.helpers.arrayElements(technologies, { min: 3, max: 15 }),
+    description: `${name} (${industry.name}) is based in ${city}, ${country.name}. ${phrase(vocabulary.catchPhrase)}.`,
+    technologies: sample(technologies, int(3, 15)),
     ip_ranges: pickIpRanges(number),
-    signals: pickSignals({ name, city: faker.helpers.arrayElement(country.cities), referenceTime }),
+    signals: pickSignals({ name, city: pick(country.cities), referenceTime }),
     financials: pickFinancials({ revenueUsd, employees, referenceTime }),
     news: pickNews({ name, domain, referenceTime }),
   };
@@ -291,25 +426,25 @@ export function* generateContacts(
   options: ContactGeneration,
 ): Generator<ContactRecord> {
   const companyKey = hashText(company.id);
-  faker.seed([options.seed, companyKey, 0]);
-  const count = faker.helpers.weightedArrayElement(contactCountWeights);
+  seedDraws(options.seed, companyKey, 0);
+  const count = pickWeighted(contactCountWeights);
   for (let number = 1; number <= count; number += 1) {
-    faker.seed([options.seed, companyKey, number]);
+    seedDraws(options.seed, companyKey, number);
     yield pickContact(company, number);
   }
 }
 
 function pickEmployees(): number {
-  const tier = faker.helpers.weightedArrayElement(weightedEmployeeTiers);
+  const tier = pickWeighted(weightedEmployeeTiers);
   return Math.round(logUniform(tier.min, tier.max));
 }
 
 function pickFounded(referenceTime: number): number {
   const referenceYear = new Date(referenceTime).getUTCFullYear();
-  const roll = faker.number.float();
-  if (roll < 0.85) return faker.number.int({ min: 1980, max: Math.min(2022, referenceYear - 1) });
-  if (roll < 0.95) return faker.number.int({ min: 1900, max: 1979 });
-  return faker.number.int({ min: Math.min(2023, referenceYear - 1), max: referenceYear - 1 });
+  const roll = float();
+  if (roll < 0.85) return int(1980, Math.min(2022, referenceYear - 1));
+  if (roll < 0.95) return int(1900, 1979);
+  return int(Math.min(2023, referenceYear - 1), referenceYear - 1);
 }
 
 function pickIpRanges(number: number): string[] {
@@ -318,14 +453,14 @@ function pickIpRanges(number: number): string[] {
   assert(firstOctet !== undefined, `company ${number} is beyond the address plan`);
   const base = firstOctet * 2 ** 24 + (slot % companiesPerFirstOctet) * 1_024;
   const ranges: string[] = [];
-  const count = faker.number.int({ min: 1, max: 3 });
+  const count = int(1, 3);
   for (let block = 0; block < count; block += 1) {
-    const prefixLength = faker.number.int({ min: 24, max: 28 });
+    const prefixLength = int(24, 28);
     const size = 2 ** (32 - prefixLength);
-    const start = base + block * 256 + faker.number.int({ min: 0, max: 256 / size - 1 }) * size;
+    const start = base + block * 256 + int(0, 256 / size - 1) * size;
     ranges.push(`${hexToAddress(4, start.toString(16).padStart(8, '0'))}/${prefixLength}`);
   }
-  if (faker.number.float() < ipv6Share) {
+  if (float() < ipv6Share) {
     const hex = `2a10${(slot >>> 16).toString(16).padStart(4, '0')}${(slot & 0xffff).toString(16).padStart(4, '0')}${'0'.repeat(20)}`;
     ranges.push(`${hexToAddress(6, hex)}/48`);
   }
@@ -333,9 +468,9 @@ function pickIpRanges(number: number): string[] {
 }
 
 function pickSignals(company: { name: string; city: string; referenceTime: number }): CompanySignal[] {
-  const count = faker.number.int({ min: 0, max: 6 });
+  const count = int(0, 6);
   return Array.from({ length: count }, () => {
-    const type = faker.helpers.arrayElement(Object.keys(signalTitles) as SignalType[]);
+    const type = pick(signalTypes);
     return {
       type,
       title: signalTitles[type](company.name, company.city),
@@ -346,23 +481,24 @@ function pickSignals(company: { name: string; city: string; referenceTime: numbe
 
 const signalTitles: Record<SignalType, (name: string, city: string) => string> = {
   funding_round: (name) =>
-    `${name} raises $${faker.number.int({ min: 2, max: 250 })}M in a Series ${faker.helpers.arrayElement(['A', 'B', 'C', 'D'])} round`,
+    `${name} raises $${int(2, 250)}M in a Series ${pick(['A', 'B', 'C', 'D'])} round`,
   hiring: (name) =>
-    `${name} is hiring ${faker.number.int({ min: 5, max: 120 })} people in ${faker.helpers.arrayElement(Object.values(departmentTitles)).area.toLowerCase()}`,
+    `${name} is hiring ${int(5, 120)} people in ${pick(departmentList).area.toLowerCase()}`,
   leadership_change: (name) =>
-    `${name} appoints ${faker.person.fullName()} as ${faker.helpers.arrayElement(Object.values(departmentTitles)).chief}`,
+    `${name} appoints ${fullName()} as ${pick(departmentList).chief}`,
   expansion: (name, city) => `${name} opens a new office in ${city}`,
-  acquisition: (name) => `${name} acquires ${faker.company.name()}`,
-  product_launch: (name) => `${name} launches ${faker.commerce.productName()}`,
-  partnership: (name) => `${name} partners with ${faker.company.name()}`,
-  layoffs: (name) => `${name} cuts ${faker.number.int({ min: 3, max: 25 })}% of its workforce`,
+  acquisition: (name) => `${name} acquires ${companyName()}`,
+  product_launch: (name) => `${name} launches ${phrase(vocabulary.product)}`,
+  partnership: (name) => `${name} partners with ${companyName()}`,
+  layoffs: (name) => `${name} cuts ${int(3, 25)}% of its workforce`,
 };
+const signalTypes = Object.keys(signalTitles) as SignalType[];
 
 /** The last 3–5 full years, latest first, growing towards today's revenue and headcount. */
 function pickFinancials(company: { revenueUsd: number; employees: number; referenceTime: number }): CompanyFinancial[] {
   const latestYear = new Date(company.referenceTime).getUTCFullYear() - 1;
   const growth = Math.min(1.6, Math.max(0.7, 1 + normal(0.08, 0.1)));
-  const count = faker.number.int({ min: 3, max: 5 });
+  const count = int(3, 5);
   return Array.from({ length: count }, (_, yearsBack) => ({
     year: latestYear - yearsBack,
     revenue_usd: roundTo(company.revenueUsd / growth ** yearsBack * Math.exp(normal(0, 0.03)), 1_000),
@@ -371,16 +507,16 @@ function pickFinancials(company: { revenueUsd: number; employees: number; refere
 }
 
 function pickNews(company: { name: string; domain: string; referenceTime: number }): CompanyNewsItem[] {
-  const count = faker.number.int({ min: 0, max: 5 });
+  const count = int(0, 5);
   return Array.from({ length: count }, () => {
-    const title = `${company.name} ${faker.helpers.arrayElement(newsVerbs)} ${faker.company.buzzPhrase()}`;
+    const title = `${company.name} ${pick(newsVerbs)} ${phrase(vocabulary.buzzPhrase)}`;
     const publishedAt = pickRecentTime(company.referenceTime);
     return {
       title,
       url: `https://www.${company.domain}/news/${publishedAt.slice(0, 10)}-${slug(title).slice(0, 60)}`,
-      source: faker.helpers.arrayElement(newsSources),
+      source: pick(newsSources),
       published_at: publishedAt,
-      summary: `${faker.company.catchPhrase()}. ${faker.lorem.sentence()}`,
+      summary: `${phrase(vocabulary.catchPhrase)}. ${loremSentence()}`,
     };
   });
 }
@@ -388,26 +524,26 @@ function pickNews(company: { name: string; domain: string; referenceTime: number
 const newsVerbs = ['announces plans to', 'sets out to', 'unveils a strategy to', 'commits to', 'aims to'] as const;
 
 function pickContact(company: Pick<CompanyRecord, 'id' | 'domain' | 'country'>, number: number): ContactRecord {
-  const firstName = faker.person.firstName();
-  const lastName = faker.person.lastName();
-  const seniority = faker.helpers.weightedArrayElement(seniorityWeights);
-  const department = seniority === 'c_level' ? pickChiefDepartment() : faker.helpers.weightedArrayElement(departmentWeights);
+  const firstName = pick(vocabulary.firstNames);
+  const familyName = lastName();
+  const seniority = pickWeighted(seniorityWeights);
+  const department = seniority === 'c_level' ? pickChiefDepartment() : pickWeighted(departmentWeights);
   const channels = pickChannels(company.domain !== null);
-  const country = faker.number.float() < 0.9 && company.country !== null ? company.country : pickCountry().code;
-  const handle = [asciiWord(firstName), asciiWord(lastName)];
+  const country = float() < 0.9 && company.country !== null ? company.country : pickCountry().code;
+  const handle = [asciiWord(firstName), asciiWord(familyName)];
   return {
     id: `cnt_${company.id.replace(/^cmp_/, '')}_${String(number).padStart(2, '0')}`,
     company_id: company.id,
     first_name: firstName,
-    last_name: lastName,
+    last_name: familyName,
     title: jobTitle(seniority, department),
     seniority,
     department,
     email: channels.email ? pickEmail(handle, company.domain ?? '') : null,
     phone: channels.phone ? pickPhone(country) : null,
     linkedin_url:
-      faker.number.float() < 0.9
-        ? `https://www.linkedin.com/in/${handle.join('-')}-${faker.string.alphanumeric({ length: 6, casing: 'lower' })}`
+      float() < 0.9
+        ? `https://www.linkedin.com/in/${handle.join('-')}-${randomText(lowercaseAlphanumerics, 6)}`
         : null,
     country,
   };
@@ -418,24 +554,26 @@ function pickContact(company: Pick<CompanyRecord, 'id' | 'domain' | 'country'>, 
  * contacts cost nothing to read (DESIGN.md rule 6).
  */
 function pickChannels(hasDomain: boolean): { email: boolean; phone: boolean } {
-  const email = hasDomain && faker.number.float() < 0.85;
-  const phone = faker.number.float() < (email ? 0.62 : 0.47);
+  const email = hasDomain && float() < 0.85;
+  const phone = float() < (email ? 0.62 : 0.47);
   return { email, phone };
 }
 
 function pickChiefDepartment(): Department {
-  return faker.helpers.weightedArrayElement<Department>([
-    { value: 'executive', weight: 4 },
-    { value: 'engineering', weight: 2 },
-    { value: 'finance', weight: 2 },
-    { value: 'operations', weight: 1 },
-    { value: 'sales', weight: 1 },
-    { value: 'marketing', weight: 1 },
-    { value: 'product', weight: 1 },
-    { value: 'hr', weight: 1 },
-    { value: 'legal', weight: 1 },
-  ]);
+  return pickWeighted(chiefDepartments);
 }
+
+const chiefDepartments = weighted<Department>([
+  { value: 'executive', weight: 4 },
+  { value: 'engineering', weight: 2 },
+  { value: 'finance', weight: 2 },
+  { value: 'operations', weight: 1 },
+  { value: 'sales', weight: 1 },
+  { value: 'marketing', weight: 1 },
+  { value: 'product', weight: 1 },
+  { value: 'hr', weight: 1 },
+  { value: 'legal', weight: 1 },
+]);
 
 function jobTitle(seniority: Seniority, department: Department): string {
   const titles = departmentTitles[department];
@@ -457,33 +595,33 @@ function jobTitle(seniority: Seniority, department: Department): string {
 
 function pickEmail(handle: string[], domain: string): string {
   const [first = 'contact', last = ''] = handle;
-  const local = faker.number.float() < 0.7 || last === '' ? [first, last].filter(Boolean).join('.') : `${first[0]}${last}`;
+  const local = float() < 0.7 || last === '' ? [first, last].filter(Boolean).join('.') : `${first[0]}${last}`;
   return `${local}@${domain}`;
 }
 
 function pickPhone(countryCode: string): string {
   const country = countries.find((candidate) => candidate.code === countryCode);
-  return `+${country?.callingCode ?? '1'} ${faker.string.numeric(3)} ${faker.string.numeric(3)} ${faker.string.numeric(4)}`;
+  return `+${country?.callingCode ?? '1'} ${randomText(digits, 3)} ${randomText(digits, 3)} ${randomText(digits, 4)}`;
 }
 
 function pickCountry(): Country {
-  return faker.helpers.weightedArrayElement(weightedCountries);
+  return pickWeighted(weightedCountries);
 }
 
 /** An instant in the two years before the reference time, to the second, as ISO 8601. */
 function pickRecentTime(referenceTime: number): string {
-  const at = faker.number.int({ min: referenceTime - 2 * yearMs, max: referenceTime - dayMs });
+  const at = int(referenceTime - 2 * yearMs, referenceTime - dayMs);
   return new Date(at - (at % 1_000)).toISOString();
 }
 
 function logUniform(min: number, max: number): number {
-  return Math.exp(faker.number.float({ min: Math.log(min), max: Math.log(max) }));
+  return Math.exp(Math.log(min) + float() * (Math.log(max) - Math.log(min)));
 }
 
 /** A normal draw (Box–Muller). */
 function normal(mean: number, deviation: number): number {
-  const u = 1 - faker.number.float();
-  const v = faker.number.float();
+  const u = 1 - float();
+  const v = float();
   return mean + deviation * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 

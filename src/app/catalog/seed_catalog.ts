@@ -165,7 +165,9 @@ async function seedSqlite(load: SeedLoad): Promise<SeedResult> {
     });
   if (options.bulk === false || options.companies === 0) return writeEach();
   await rebuildRemembered(store);
-  const suspended = await store.writeTransaction((tx) => suspendIfEmpty(tx, { records: 'companies', tables: catalogTables, remember: true }));
+  const suspended = await store.writeTransaction((tx) =>
+    suspendIfEmpty(tx, { records: 'companies', tables: catalogTables, remember: true, sqliteKept: seedSqliteKeptIndexes }),
+  );
   return suspended === null ? writeEach() : writeThenRebuild(load, suspended, writeEach);
 }
 
@@ -204,6 +206,13 @@ function announceStage(options: SeedOptions, stage: LoadStage): void {
 }
 
 const catalogTables = [...companyTables, ...contactTables];
+/**
+ * SQLite: the seed writes contacts in company order, so their index by company only ever grows
+ * at its end and is kept during the seed (store/catalog_bulk_load.ts, sqliteKept): at a million
+ * companies that spares a 4-second rebuild for no measurable cost while writing. The seed's other
+ * indexes would receive entries all over (by technology, by domain, …) and are rebuilt.
+ */
+const seedSqliteKeptIndexes = ['contacts_by_company'];
 
 function defaultWorkers(companies: number): number {
   if (companies < seedWorkersFromCompanies) return 0;

@@ -1,8 +1,30 @@
 // Proves the name document of PostgreSQL holds the name and domain words once each and, with a
 // country, each word again joined to the country in a lexeme no word can be, and that a query
 // with countries asks for exactly those lexemes.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { companyNamesTsvector, countryWordLexeme, countryWordsTsquery, searchWords, textTsvector } from './text.ts';
+import { companyNamesTsvector, countryWordLexeme, countryWordsTsquery, searchWords, textTsvector, unicodeSearchWords, wordCharsMax } from './text.ts';
+
+describe('search words', () => {
+  it('cuts ASCII text into the same words as the Unicode definition', () => {
+    const asciiChar = fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code));
+    const longWord = fc.string({ unit: fc.constantFrom('a', 'B', '7'), minLength: wordCharsMax - 2, maxLength: wordCharsMax + 30 });
+    const text = fc.array(fc.oneof(fc.string({ unit: asciiChar, maxLength: 12 }), longWord), { maxLength: 8 }).map((parts) => parts.join(' '));
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(searchWords(value)).toEqual(unicodeSearchWords(value));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('folds, lowercases and cuts text beyond ASCII', () => {
+    expect(searchWords('Crème Brûlée & CO.')).toEqual(['creme', 'brulee', 'co']);
+    expect(searchWords('ÅNGSTRÖM ΣΟΦΙΑ 東京')).toEqual(['angstrom', 'σοφια', '東京']);
+    expect(searchWords(`${'x'.repeat(wordCharsMax + 5)}-Y`)).toEqual(['x'.repeat(wordCharsMax), 'y']);
+    expect(searchWords(`É${'x'.repeat(wordCharsMax + 5)}`)).toEqual([`e${'x'.repeat(wordCharsMax - 1)}`]);
+  });
+});
 
 describe('name documents', () => {
   it('holds the name and domain words once each, then each again with the country', () => {

@@ -12,9 +12,26 @@ export const wordCharsMax = 64;
 /** The words of a text: NFKD-folded, diacritics removed, lowercase, letters and digits only. */
 export function searchWords(text: string | null | undefined): string[] {
   if (!text) return [];
+  // Most catalog text is ASCII, where folding changes nothing and the letters and digits are
+  // [a-z0-9] once lowercased: the same words for a fraction of the cost (a seed or an import
+  // cuts millions of texts). A property test holds the two ways equal on ASCII.
+  if (asciiOnly.test(text)) return cutLongWords(text.toLowerCase().match(/[a-z0-9]+/g) ?? []);
+  return unicodeSearchWords(text);
+}
+
+/** searchWords for any text, the definition the ASCII shortcut must agree with. */
+export function unicodeSearchWords(text: string): string[] {
   const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
-  const words = folded.match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.map((word) => word.slice(0, wordCharsMax));
+  return cutLongWords(folded.match(/[\p{L}\p{N}]+/gu) ?? []);
+}
+
+const asciiOnly = /^[\0-\x7f]*$/;
+
+function cutLongWords(words: string[]): string[] {
+  for (let index = 0; index < words.length; index += 1) {
+    if (words[index]!.length > wordCharsMax) words[index] = words[index]!.slice(0, wordCharsMax);
+  }
+  return words;
 }
 
 /** The distinct words of a query, in order, at most `queryWordsMax`. */
