@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import type { BatchCounts, CatalogBatch, CatalogWriter, WriteCounts } from './catalog_writes.ts';
+import type { BatchCounts, CatalogBatch, CatalogWriteOptions, CatalogWriter, WriteCounts } from './catalog_writes.ts';
 import { sqliteWriteConnection } from './sqlite.ts';
 import { companyDocumentColumns, contactDocumentColumn, newsDocumentColumn } from './search_documents.ts';
 import { assert } from '../lib/assert.ts';
@@ -123,7 +123,7 @@ export function openSqliteCatalogWriter(db: Kysely<Database>): CatalogWriter {
   let records = 0;
   const writer = new SqliteWriter(connection);
   return {
-    write: async (_tx, rows, now) => {
+    write: async (_tx, rows, now, options = {}) => {
       assert(rows.engine === 'sqlite', 'rows encoded for another engine');
       assert(connection.inTransaction, 'catalog writes run inside a write transaction');
       records += (rows.companies.length / companyValues) + (rows.contacts.length / contactValues);
@@ -131,7 +131,7 @@ export function openSqliteCatalogWriter(db: Kysely<Database>): CatalogWriter {
         checkpoints = startCheckpoints(connection.name);
         connection.pragma('wal_autocheckpoint = 0');
       }
-      return writer.write(rows, now);
+      return writer.write(rows, now, options);
     },
     close: async () => {
       await checkpoints?.stop();
@@ -213,13 +213,13 @@ class SqliteWriter {
     this.#connection = connection;
   }
 
-  write(rows: SqliteCatalogRows, now: number): BatchCounts {
-    return { companies: this.#writeCompanies(rows, now), contacts: this.#writeContacts(rows, now) };
+  write(rows: SqliteCatalogRows, now: number, options: CatalogWriteOptions): BatchCounts {
+    return { companies: this.#writeCompanies(rows, now, options), contacts: this.#writeContacts(rows, now, options) };
   }
 
-  #writeCompanies(rows: SqliteCatalogRows, now: number): WriteCounts {
+  #writeCompanies(rows: SqliteCatalogRows, now: number, options: CatalogWriteOptions): WriteCounts {
     const count = rows.companies.length / companyValues;
-    const existing = this.#existingRowids('companies', rows.companies, companyValues);
+    const existing = options.allNew ? new Map<string, number>() : this.#existingRowids('companies', rows.companies, companyValues);
     for (const [id, rowid] of existing) this.#clearCompany(id, rowid);
     const rowids = this.#assignRowids('companies', rows.companies, companyValues, existing);
     const inserts: SqliteValue[] = [];
@@ -260,9 +260,9 @@ class SqliteWriter {
     this.#insert('news_search', documents);
   }
 
-  #writeContacts(rows: SqliteCatalogRows, now: number): WriteCounts {
+  #writeContacts(rows: SqliteCatalogRows, now: number, options: CatalogWriteOptions): WriteCounts {
     const count = rows.contacts.length / contactValues;
-    const existing = this.#existingRowids('contacts', rows.contacts, contactValues);
+    const existing = options.allNew ? new Map<string, number>() : this.#existingRowids('contacts', rows.contacts, contactValues);
     const deleteDocument = this.#statement('delete contact_search', () => 'delete from contact_search where rowid = ?');
     for (const rowid of existing.values()) deleteDocument.run(rowid);
     const rowids = this.#assignRowids('contacts', rows.contacts, contactValues, existing);

@@ -81,12 +81,21 @@ export function encodeCatalogBatch(engine: CatalogEngine, batch: CatalogBatch, n
   return engine === 'sqlite' ? encodeSqliteRows(batch) : encodePostgresRows(batch, now);
 }
 
+export interface CatalogWriteOptions {
+  /**
+   * Every record of the batch is new (a seed into a catalog that was empty): SQLite does not look
+   * each id up first. A record that exists after all fails the whole batch on its primary key;
+   * it is never overwritten or duplicated.
+   */
+  allNew?: boolean;
+}
+
 export interface CatalogWriter {
   /**
    * Writes one encoded batch inside `tx`, a write transaction of the store the writer was opened
    * on (the caller owns it), and counts what was created and what updated.
    */
-  write(tx: Kysely<Database>, rows: CatalogRows, now: number): Promise<BatchCounts>;
+  write(tx: Kysely<Database>, rows: CatalogRows, now: number, options?: CatalogWriteOptions): Promise<BatchCounts>;
   /** Undoes the writer's connection settings and stops its helpers. */
   close(): Promise<void>;
 }

@@ -13,6 +13,8 @@ import { companyTables, contactTables, restoreCatalogSchema, suspendCatalogSchem
 import { createTestDatabase, describeEachDatabase, openTestStore, testDatabases, type TestStore } from '../harness/databases.ts';
 import { getCompany, getCompanyNews, getContact } from '../../src/store/catalog.ts';
 import { sqliteWriteConnection } from '../../src/store/sqlite.ts';
+import { openCatalogWriter } from '../../src/store/catalog_writes.ts';
+import { generateSeedBatch } from '../../src/app/catalog/seed_batch.ts';
 import { chunked, ndjson, searchDocumentsInStep, testNow } from './catalog_fixtures.ts';
 
 const seed = 7;
@@ -130,6 +132,20 @@ describeEachDatabase('catalog bulk loads', (kind) => {
     await bulk.writeTransaction((tx) => restoreCatalogSchema(tx, again));
     expect(await fullTextMergeSettings(bulk)).toEqual(chosen);
     expect(chosen).toContain(JSON.stringify({ fts5: 'company_search', automerge: 8, crisismerge: 16 }));
+  });
+
+  test.runIf(kind === 'sqlite')('a batch written as all new fails whole on a record that exists, and overwrites nothing', async () => {
+    await seedCatalog(bulk, { companies: 3, seed, now: testNow });
+    const before = await catalogRows(bulk);
+    const writer = openCatalogWriter(bulk);
+    try {
+      const batch = generateSeedBatch({ engine: 'sqlite', seed, offset: 2, count: 2, now: testNow + 1 });
+      const writing = bulk.writeTransaction((tx) => writer.write(tx, batch.rows, testNow + 1, { allNew: true }));
+      await expect(writing).rejects.toThrow(/UNIQUE constraint failed: companies\.id/);
+    } finally {
+      await writer.close();
+    }
+    expect(await catalogRows(bulk)).toEqual(before);
   });
 
   test.runIf(kind === 'sqlite')('keeps the contacts\' index by company through a seed, which writes contacts in company order', async () => {

@@ -32,6 +32,15 @@ function tsxApiUrl(): string {
   return pathToFileURL(path).href;
 }
 
+export interface CatalogWorkerOptions {
+  /**
+   * The ceiling of each worker's young generation (V8's nursery, three times its semi-space), in
+   * MB. A worker that builds large batches of short-lived records collects garbage far less
+   * often, and copies far less of what is still live, with a larger one.
+   */
+  youngGenerationMb?: number;
+}
+
 interface Pending<Result> {
   resolve: (result: Result) => void;
   reject: (error: Error) => void;
@@ -45,13 +54,18 @@ export class CatalogWorkers<Request, Result> {
   #notReady: number;
   #failure: Error | null = null;
 
-  /** `entry`: the worker module's URL (new URL('./x_worker.ts', import.meta.url)). */
-  constructor(entry: URL, count: number) {
+  /**
+   * `entry`: the worker module's URL (new URL('./x_worker.ts', import.meta.url)).
+   * `youngGenerationMb`: the most memory each worker's young generation may take (V8's default
+   * when absent; see CatalogWorkerOptions).
+   */
+  constructor(entry: URL, count: number, options: CatalogWorkerOptions = {}) {
     assert(count > 0, 'at least one worker');
     this.#notReady = count;
     const workerData = { tsx: tsxApiUrl(), entry: entry.href, readyMessage };
+    const resourceLimits = options.youngGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: options.youngGenerationMb };
     for (let index = 0; index < count; index += 1) {
-      const worker = new Worker(workerBootstrap, { eval: true, workerData });
+      const worker = new Worker(workerBootstrap, { eval: true, workerData, resourceLimits });
       const pending: Array<Pending<Result>> = [];
       let ready = false;
       worker.on('message', (result: Result | typeof readyMessage) => {
