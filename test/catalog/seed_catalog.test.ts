@@ -98,6 +98,8 @@ describe('seedCatalog beside another writer (sqlite)', () => {
     const db = new Database(workerData.path, { timeout: 20 });
     const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     const waits = [];
+    // Starts once the seed has written its first batch, so that every write competes with it.
+    Atomics.wait(workerData.started, 0, 0, 60000);
     for (let write = 0; write < workerData.writes; write += 1) {
       const startedAt = Date.now();
       for (let retry = 0; ; retry += 1) {
@@ -120,18 +122,34 @@ describe('seedCatalog beside another writer (sqlite)', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'quarry-seed-lock-'));
     const lockStore = await openStore({ dataDir });
     try {
+      const started = new Int32Array(new SharedArrayBuffer(4));
       const worker = new Worker(otherWriter, {
         eval: true,
-        workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: join(dataDir, sqliteFileDefault), writes: 20 },
+        workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: join(dataDir, sqliteFileDefault), writes: 20, started },
       });
       const waits = new Promise<number[]>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);
       });
-      await seedCatalog(lockStore, { companies: 20_000, seed, now: testNow, workers: 1 });
+      let seedWrites = 0;
+      const seeding = seedCatalog(lockStore, {
+        companies: 40_000,
+        seed,
+        now: testNow,
+        workers: 1,
+        onProgress: () => {
+          seedWrites += 1;
+          Atomics.store(started, 0, 1);
+          Atomics.notify(started, 0);
+        },
+      });
       const result = await waits;
+      const seedWritesMeanwhile = seedWrites;
+      await seeding;
       expect(result).toHaveLength(20);
-      // Every write went through (none gave up after 10 s), and none waited long.
+      // The writes ran while the seed was still writing its batches…
+      expect(seedWritesMeanwhile).toBeLessThan(40);
+      // …and every one went through (none gave up after 10 s), none waiting long.
       expect(Math.min(...result)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...result)).toBeLessThan(3_000);
     } finally {

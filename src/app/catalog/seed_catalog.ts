@@ -90,6 +90,12 @@ export const seedWorkersMax = 4;
  */
 export const seedLockHoldMsMax = 200;
 export const seedLockPauseMs = 10;
+/**
+ * The same into an empty catalog (the bulk path): a server's writes then wait up to half a
+ * second rather than a fifth, and the seed, which idles for every pause, loses 2% of its time
+ * instead of 5% (about 5 s at a million companies).
+ */
+export const seedBulkLockHoldMsMax = 500;
 /** PostgreSQL: batches written at once, each on its own connection. */
 const postgresWritesAtOnce = 2;
 
@@ -175,7 +181,7 @@ async function seedSqlite(load: SeedLoad): Promise<SeedResult> {
     writeBatches(load, {
       writesAtOnce: 1,
       write: (rows) => store.writeTransaction((tx) => writer.write(tx, rows, options.now, writeOptions)),
-      pauses: true,
+      lockHoldMsMax: writeOptions.allNew ? seedBulkLockHoldMsMax : seedLockHoldMsMax,
     });
   if (options.bulk === false || options.companies === 0) return writeEach();
   await rebuildRemembered(store);
@@ -259,8 +265,8 @@ interface BatchWrites {
   /** Batches written at once (each in its own transaction). */
   writesAtOnce: number;
   write: (rows: CatalogRows) => Promise<unknown>;
-  /** SQLite: leave the write lock free now and then (seedLockHoldMsMax). */
-  pauses?: boolean;
+  /** SQLite: after holding the write lock this long, leave it free for seedLockPauseMs. */
+  lockHoldMsMax?: number;
 }
 
 async function writeBatches(load: SeedLoad, writes: BatchWrites): Promise<SeedResult> {
@@ -281,7 +287,7 @@ async function writeBatches(load: SeedLoad, writes: BatchWrites): Promise<SeedRe
         contacts += batch.contacts;
         options.onProgress?.(companies, options.companies);
         heldMs += performance.now() - startedAt;
-        if (writes.pauses && heldMs >= seedLockHoldMsMax && companies < options.companies) {
+        if (writes.lockHoldMsMax !== undefined && heldMs >= writes.lockHoldMsMax && companies < options.companies) {
           await delay(seedLockPauseMs);
           heldMs = 0;
         }
