@@ -273,24 +273,23 @@ async function suspendSqlite(tx: Kysely<Database>, tables: readonly CatalogTable
   // unique constraints) have none and stay. FTS5 tables have no indexes of this kind.
   const indexes = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
     where type = 'index' and sql is not null and tbl_name in (${sql.join([...tables])}) order by name`.execute(tx);
-  const result = { rows: indexes.rows.filter((index) => !kept.includes(index.name)) };
-  for (const index of result.rows) await sql`drop index ${sql.id(index.name)}`.execute(tx);
+  const setAside = indexes.rows.filter((index) => !kept.includes(index.name));
+  for (const index of setAside) await sql`drop index ${sql.id(index.name)}`.execute(tx);
   // SQLite's foreign keys have no index of their own and are checked by lookups in the parent's
   // primary key, which stays: they are kept.
   const fullText = await suspendFullTextMerging(tx, tables);
-  return { statements: [...result.rows.map((index) => index.sql), ...fullText] };
+  return { statements: [...setAside.map((index) => index.sql), ...fullText] };
 }
 
 /**
  * FTS5 writes each transaction's documents as a new segment and, by default, merges segments
  * as it goes (automerge 4: every document is rewritten once per level, about five times over a
  * million-company seed of a thousand companies a transaction). For the load, automatic merging
- * is off and only a pile of `bulkCrisisMerge` segments forces one (FTS5 refuses more than 2,000
- * segments in all); at the end one 'optimize' merges everything once, into one segment, which
- * also suits searching best, and the settings come back. Measured at 300,000 companies: 54 µs of
- * full-text writing a company with merging as usual, 38 µs this way, the optimize included.
- * Returns the statements that merge and restore the settings, which work whatever state a crash
- * left behind.
+ * is off and only a pile of `bulkCrisisMerge` segments forces one; at the end one 'optimize'
+ * merges everything once, into one segment, which also suits searching best, and the settings
+ * come back. Measured at 300,000 companies: 54 µs of full-text writing a company with merging as
+ * usual, 38 µs this way, the optimize included. Returns the statements that merge and restore
+ * the settings, which work whatever state a crash left behind.
  */
 async function suspendFullTextMerging(tx: Kysely<Database>, tables: readonly CatalogTable[]): Promise<string[]> {
   const result = await sql<{ name: string }>`select name from sqlite_master
@@ -316,10 +315,15 @@ async function suspendFullTextMerging(tx: Kysely<Database>, tables: readonly Cat
 /** FTS5's own defaults (sqlite.org/fts5.html), for a table whose settings were never changed. */
 const fts5Defaults = { automerge: 4, crisismerge: 16 } as const;
 /**
- * Segments of one level that force a merge during a bulk load: keeps the segment count (a
- * 3.5-million-company seed writes 3,500 transactions) near a hundred, far below FTS5's 2,000.
+ * Segments of one level that force a merge during a bulk load. The merge runs inside the
+ * transaction that reaches it, holding the write lock, so it must stay short: 64 segments of a
+ * seed are some 64,000 companies' documents, under a second, where 1,000 (a whole million-company
+ * seed at once, 6–10 s on 2 cores, measured) would hold up a server's writes for as long as a
+ * write waits before it gives up. It also keeps the segment count (a 3.5-million-company seed
+ * writes 3,500 transactions) near a hundred, far below FTS5's 2,000. Measured at 300,000
+ * companies: 38 µs a company, against 35 µs with merging left to the end entirely.
  */
-const bulkCrisisMerge = 1_000;
+const bulkCrisisMerge = 64;
 
 async function rememberSuspended(tx: Kysely<Database>, suspended: SuspendedSchema): Promise<void> {
   const value = JSON.stringify(suspended);

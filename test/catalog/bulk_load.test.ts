@@ -68,10 +68,8 @@ async function schema(store: Store): Promise<string[]> {
  * default), which a bulk load turns down while it writes and must give back.
  */
 async function fullTextMergeSettings(store: Store): Promise<string[]> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master
-    where type = 'table' and sql like 'create virtual table%using fts5%' order by name`.execute(store.db);
   const settings: string[] = [];
-  for (const { name } of tables.rows) {
+  for (const name of await fullTextTables(store)) {
     const rows = await sql<{ k: string; v: number }>`select k, v from ${sql.table(`${name}_config`)}`.execute(store.db);
     const value = (key: string, fallback: number): number => Number(rows.rows.find((row) => row.k === key)?.v ?? fallback);
     settings.push(JSON.stringify({ fts5: name, automerge: value('automerge', 4), crisismerge: value('crisismerge', 16) }));
@@ -82,10 +80,16 @@ async function fullTextMergeSettings(store: Store): Promise<string[]> {
 /** SQLite: FTS5's own check that each full-text index agrees with its documents (throws if not). */
 async function checkFullTextIntegrity(store: Store): Promise<void> {
   if (store.dialect !== 'sqlite') return;
+  const tables = await fullTextTables(store);
+  expect(tables.length).toBeGreaterThan(0);
+  for (const name of tables) await sql.raw(`insert into "${name}" ("${name}") values ('integrity-check')`).execute(store.db);
+}
+
+/** SQLite: the FTS5 tables, by name. */
+async function fullTextTables(store: Store): Promise<string[]> {
   const tables = await sql<{ name: string }>`select name from sqlite_master
     where type = 'table' and sql like 'create virtual table%using fts5%' order by name`.execute(store.db);
-  expect(tables.rows.length).toBeGreaterThan(0);
-  for (const { name } of tables.rows) await sql.raw(`insert into "${name}" ("${name}") values ('integrity-check')`).execute(store.db);
+  return tables.rows.map((row) => row.name);
 }
 
 async function importBoth(store: Store): Promise<void> {
@@ -122,7 +126,7 @@ describeEachDatabase('catalog bulk loads', (kind) => {
     expect(before.length).toBe(4);
     const suspended = await bulk.writeTransaction((tx) => suspendCatalogSchema(tx, { tables: catalogTables }));
     const during = (await fullTextMergeSettings(bulk)).map((row) => JSON.parse(row) as { automerge: number; crisismerge: number });
-    expect(during.map((row) => [row.automerge, row.crisismerge])).toEqual(before.map(() => [0, 1_000]));
+    expect(during.map((row) => [row.automerge, row.crisismerge])).toEqual(before.map(() => [0, 64]));
     await bulk.writeTransaction((tx) => restoreCatalogSchema(tx, suspended));
     expect(await fullTextMergeSettings(bulk)).toEqual(before);
     // Settings a vendor chose are given back too, not FTS5's defaults.

@@ -22,7 +22,7 @@
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Store } from '../../store/database.ts';
-import { openCatalogWriter, type CatalogRows, type CatalogWriteOptions, type CatalogWriter } from '../../store/catalog_writes.ts';
+import { openCatalogWriter, type CatalogRows, type CatalogWriter } from '../../store/catalog_writes.ts';
 import {
   companyTables,
   contactTables,
@@ -176,19 +176,20 @@ async function seedPostgres(load: SeedLoad): Promise<SeedResult> {
 
 async function seedSqlite(load: SeedLoad): Promise<SeedResult> {
   const { store, writer, options } = load;
-  // Into a catalog that was empty, every record is new: the writer need not look ids up.
-  const writeEach = (writeOptions: CatalogWriteOptions = {}): Promise<SeedResult> =>
+  // `bulk`: into a catalog that was empty, where every record is new (the writer need not look
+  // ids up) and the lock is held longer between pauses.
+  const writeEach = (bulk: boolean): Promise<SeedResult> =>
     writeBatches(load, {
       writesAtOnce: 1,
-      write: (rows) => store.writeTransaction((tx) => writer.write(tx, rows, options.now, writeOptions)),
-      lockHoldMsMax: writeOptions.allNew ? seedBulkLockHoldMsMax : seedLockHoldMsMax,
+      write: (rows) => store.writeTransaction((tx) => writer.write(tx, rows, options.now, { allNew: bulk })),
+      lockHoldMsMax: bulk ? seedBulkLockHoldMsMax : seedLockHoldMsMax,
     });
-  if (options.bulk === false || options.companies === 0) return writeEach();
+  if (options.bulk === false || options.companies === 0) return writeEach(false);
   await rebuildRemembered(store);
   const suspended = await store.writeTransaction((tx) =>
     suspendIfEmpty(tx, { records: 'companies', tables: catalogTables, remember: true, sqliteKept: seedSqliteKeptIndexes }),
   );
-  return suspended === null ? writeEach() : writeThenRebuild(load, suspended, () => writeEach({ allNew: true }));
+  return suspended === null ? writeEach(false) : writeThenRebuild(load, suspended, () => writeEach(true));
 }
 
 /**
