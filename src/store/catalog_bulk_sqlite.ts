@@ -219,7 +219,7 @@ class SqliteWriter {
 
   #writeCompanies(rows: SqliteCatalogRows, now: number, options: CatalogWriteOptions): WriteCounts {
     const count = rows.companies.length / companyValues;
-    const existing = options.allNew ? new Map<string, number>() : this.#existingRowids('companies', rows.companies, companyValues);
+    const existing = this.#existingRowids('companies', rows.companies, companyValues, options);
     for (const [id, rowid] of existing) this.#clearCompany(id, rowid);
     const rowids = this.#assignRowids('companies', rows.companies, companyValues, existing);
     const inserts: SqliteValue[] = [];
@@ -262,7 +262,7 @@ class SqliteWriter {
 
   #writeContacts(rows: SqliteCatalogRows, now: number, options: CatalogWriteOptions): WriteCounts {
     const count = rows.contacts.length / contactValues;
-    const existing = options.allNew ? new Map<string, number>() : this.#existingRowids('contacts', rows.contacts, contactValues);
+    const existing = this.#existingRowids('contacts', rows.contacts, contactValues, options);
     const deleteDocument = this.#statement('delete contact_search', () => 'delete from contact_search where rowid = ?');
     for (const rowid of existing.values()) deleteDocument.run(rowid);
     const rowids = this.#assignRowids('contacts', rows.contacts, contactValues, existing);
@@ -281,8 +281,9 @@ class SqliteWriter {
     return { created: count - existing.size, updated: existing.size };
   }
 
-  /** The rowid of every record of the batch that is already in `table`, by id. */
-  #existingRowids(table: 'companies' | 'contacts', values: SqliteValue[], valuesPerRecord: number): Map<string, number> {
+  /** The rowid of every record of the batch that is already in `table`, by id (none for a batch written as all new). */
+  #existingRowids(table: 'companies' | 'contacts', values: SqliteValue[], valuesPerRecord: number, options: CatalogWriteOptions): Map<string, number> {
+    if (options.allNew) return new Map();
     const select = this.#statement(`rowid ${table}`, () => `select rowid from ${table} where id = ?`).pluck();
     const existing = new Map<string, number>();
     for (let offset = 0; offset < values.length; offset += valuesPerRecord) {

@@ -196,8 +196,6 @@ export const generatedCompaniesMax = ipv4FirstOctets.length * companiesPerFirstO
 const ipv6Share = 0.3;
 
 // ---------------------------------------------------------------------------------------------
-
-// ---------------------------------------------------------------------------------------------
 // Drawing. Faker's English vocabulary (names, catch phrases, products, lorem words) drawn
 // directly with a small generator of our own: faker's own methods go through its template
 // engine and argument checks, which cost more than everything else a seed does per record.
