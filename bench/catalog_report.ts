@@ -99,7 +99,7 @@ export function renderCatalogTable(report: CatalogReport): string {
       `${cpu.generatorCores.toFixed(2)}/${cpu.databaseCores === undefined ? '-' : cpu.databaseCores.toFixed(2)}/${cpu.otherCores.toFixed(2)}`,
     ]);
     rows.push([`  database size after the seed`, mb(seed.databaseBytes)]);
-    if (seed.settleSeconds !== undefined) rows.push([`  VACUUM before the searches (not in the seed)`, `${seed.settleSeconds.toFixed(1)} s`]);
+    if (seed.settleSeconds !== undefined) rows.push([`  VACUUM and CHECKPOINT before the searches (not in the seed)`, `${seed.settleSeconds.toFixed(1)} s`]);
     for (const figure of figures.imports) {
       const both = figure.type === 'both';
       rows.push([

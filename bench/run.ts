@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { repositoryRoot, startServer } from './child_process.ts';
 import { cpuWindow, machineBusyOver } from './cpu.ts';
 import { runLoad, rotating } from './load.ts';
-import { startDurableCluster } from './postgres_cluster.ts';
+import { serverSharedBuffersMb, startDurableCluster } from './postgres_cluster.ts';
 import { measureTransactionFloor } from './postgres_floor.ts';
 import { benchQuarry, type BenchSettings } from './quarry_bench.ts';
 import { renderTable, verdicts, type DatabaseReport, type Report } from './report.ts';
@@ -172,7 +172,7 @@ async function measureCatalog(settings: CatalogBenchSettings, databases: Set<str
   const notSelected = { skipped: 'not selected (--databases)' };
   const sqlite = databases.has('sqlite') ? await benchCatalog(settings, { log: (line) => log(`catalog, SQLite: ${line}`) }) : notSelected;
   if (!databases.has('postgres')) return { sqlite, postgres: notSelected };
-  log('catalog, PostgreSQL: starting a throwaway cluster (fsync on)');
+  log(`catalog, PostgreSQL: starting a throwaway cluster (fsync on, shared_buffers ${serverSharedBuffersMb} MB)`);
   let cluster;
   try {
     cluster = await startDurableCluster();
@@ -238,7 +238,7 @@ async function measureSqlite(settings: BenchSettings): Promise<DatabaseReport> {
 }
 
 async function measurePostgres(settings: BenchSettings): Promise<DatabaseReport> {
-  log('PostgreSQL: starting a throwaway cluster (fsync on)');
+  log(`PostgreSQL: starting a throwaway cluster (fsync on, shared_buffers ${serverSharedBuffersMb} MB)`);
   let cluster;
   try {
     cluster = await startDurableCluster();

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import type { Store } from '../../src/store/database.ts';
 import { createTestDatabase, describeEachDatabase, openTestStore, testDatabases, type TestStore } from './databases.ts';
+import { startPostgresCluster } from './postgres_cluster.ts';
 
 /** Beyond 2^31, so a BIGINT column that came back as a string or was cut to 32 bits would show. */
 const createdAt = 1_767_225_600_000;
@@ -12,6 +13,22 @@ const createdAt = 1_767_225_600_000;
 test('the run covers PostgreSQL exactly when the global setup provided a server', () => {
   expect(testDatabases.includes('postgres')).toBe(inject('postgresAdminUrl') !== null);
   expect(testDatabases.length).toBeGreaterThan(0);
+});
+
+test.skipIf(!testDatabases.includes('postgres'))('a cluster started with settings runs with them (the bench sets shared_buffers so)', async () => {
+  const cluster = await startPostgresCluster({ settings: { shared_buffers: '48MB', cluster_name: "it's the harness" } });
+  try {
+    const client = new pg.Client(cluster.url);
+    await client.connect();
+    try {
+      expect((await client.query<{ shared_buffers: string }>('show shared_buffers')).rows[0]?.shared_buffers).toBe('48MB');
+      expect((await client.query<{ cluster_name: string }>('show cluster_name')).rows[0]?.cluster_name).toBe("it's the harness");
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await cluster.stop();
+  }
 });
 
 describeEachDatabase('test harness', (kind) => {

@@ -38,7 +38,12 @@ interface ClusterPaths {
   logFile: string;
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /** More postgresql.conf settings, written before the server first starts (for example shared_buffers, which needs a restart to change). */
+  settings?: Readonly<Record<string, string>>;
+}
+
+export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
   const binDir = findBinDir();
   const root = await mkdtemp(join(tmpdir(), 'quarry-pg-'));
   const paths: ClusterPaths = { binDir, root, dataDir: join(root, 'data'), logFile: join(root, 'server.log') };
@@ -47,7 +52,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   process.on('exit', stopOnExit);
   try {
     await handToServerUser(root);
-    await initCluster(paths);
+    await initCluster(paths, options.settings ?? {});
     const port = await startServer(paths);
     const url = `postgres://${serverUser}@127.0.0.1:${port}/postgres`;
     await waitUntilReady(url);
@@ -110,7 +115,7 @@ async function runBinary(paths: ClusterPaths, name: string, args: string[]): Pro
   }
 }
 
-async function initCluster(paths: ClusterPaths): Promise<void> {
+async function initCluster(paths: ClusterPaths, extraSettings: Readonly<Record<string, string>>): Promise<void> {
   await runBinary(paths, 'initdb', [
     '--pgdata', paths.dataDir,
     '--username', serverUser,
@@ -126,6 +131,7 @@ async function initCluster(paths: ClusterPaths): Promise<void> {
     `max_connections = ${connectionsMax}`,
     // The cluster is thrown away after the run, so there is nothing for fsync to protect.
     'fsync = off',
+    ...Object.entries(extraSettings).map(([name, value]) => `${name} = '${value.replaceAll("'", "''")}'`),
   ];
   await appendFile(join(paths.dataDir, 'postgresql.conf'), `\n${settings.join('\n')}\n`);
 }
