@@ -50,7 +50,7 @@ export interface SeedFigures {
   companiesPerSecond: number;
   databaseBytes: number;
   cpu: CpuUse;
-  /** PostgreSQL: the VACUUM of the seeded catalog before the searches (not part of the seed). */
+  /** PostgreSQL: the VACUUM and CHECKPOINT of the seeded catalog before the searches (not part of the seed). */
   settleSeconds?: number;
 }
 
@@ -180,10 +180,11 @@ async function measureSeed(companies: number, place: Place): Promise<SeedFigures
 }
 
 /**
- * PostgreSQL: VACUUMs the catalog's tables, one session, unthrottled, then checkpoints. After a load of millions
- * of rows autovacuum spends minutes on them (setting hint bits and the visibility map, so every
- * page is written once more); searches measured meanwhile measure that, not the searches. This
- * does the same work at once, so that the searches run on the catalog as it settles anyway.
+ * PostgreSQL: VACUUMs the catalog's tables, one session, unthrottled, then checkpoints. After a
+ * load of millions of rows autovacuum spends minutes on them (setting hint bits and the
+ * visibility map, so every page is written once more); searches measured meanwhile measure that,
+ * not the searches. This does the same work at once, so that the searches run on the catalog as
+ * it settles anyway.
  */
 async function settlePostgres(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -193,7 +194,8 @@ async function settlePostgres(databaseUrl: string): Promise<number> {
     for (const table of [...companyTables, ...contactTables]) await client.query(`vacuum ${table}`);
     // The seed and the VACUUM leave gigabytes written but not yet flushed: the checkpointer
     // would spend the next minutes writing them out (the cluster runs with fsync on), which is
-    // the load's aftermath, not the searches. A checkpoint flushes them now.
+    // the load's aftermath, not the searches. A checkpoint flushes them now. (It did not move
+    // the search figures of the runs in bench/README, "evening": shared_buffers did.)
     await client.query('checkpoint');
     return (performance.now() - startedAt) / 1_000;
   } finally {
