@@ -33,6 +33,7 @@ import { assert } from '../lib/assert.ts';
  */
 export const companyTables = [
   'companies',
+  // PostgreSQL's technologies; SQLite's are company_technology_search (migration 0007).
   'company_technologies',
   'company_ip_ranges',
   'company_signals',
@@ -40,6 +41,7 @@ export const companyTables = [
   'company_news',
   'company_search',
   'company_names',
+  'company_technology_search',
   'news_search',
 ] as const;
 export const contactTables = ['contacts', 'contact_search'] as const;

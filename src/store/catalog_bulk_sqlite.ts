@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { BatchCounts, CatalogBatch, CatalogWriteOptions, CatalogWriter, WriteCounts } from './catalog_writes.ts';
 import { sqliteWriteConnection } from './sqlite.ts';
-import { companyDocumentColumns, contactDocumentColumn, newsDocumentColumn } from './search_documents.ts';
+import { companyDocumentColumns, companyTechnologiesDocumentColumn, contactDocumentColumn, newsDocumentColumn } from './search_documents.ts';
 import { assert } from '../lib/assert.ts';
 
 type SqliteValue = string | number | null;
@@ -21,7 +21,7 @@ type SqliteValue = string | number | null;
 /** Rows per multi-row INSERT into a table: past about fifty, longer statements save nothing more. */
 const rowsPerInsert = 64;
 /** FTS5 tables take their rows one by one: a multi-row INSERT into one is slower, not faster. */
-const searchTables: ReadonlySet<Table> = new Set(['company_search', 'company_names', 'news_search', 'contact_search']);
+const searchTables: ReadonlySet<Table> = new Set(['company_search', 'company_names', 'company_technology_search', 'news_search', 'contact_search']);
 /**
  * The page cache of the writing connection while a writer is open (KiB, SQLite's negative
  * form): the random-order indexes (signals by type and time, companies by domain) of a
@@ -40,7 +40,8 @@ export interface SqliteCatalogRows {
   companies: SqliteValue[];
   /** company_search's name, domain, description: three per company. */
   companyDocuments: string[];
-  technologies: SqliteValue[];
+  /** company_technology_search's technologies: one per company, '' for none. */
+  technologyDocuments: string[];
   ipRanges: SqliteValue[];
   signals: SqliteValue[];
   financials: SqliteValue[];
@@ -58,7 +59,8 @@ const columns = {
   company_search: ['rowid', 'name', 'domain', 'description'],
   /** Basic search's name and domain words (migration 0004): company_search's first two columns. */
   company_names: ['rowid', 'name', 'domain'],
-  company_technologies: ['company_id', 'technology'],
+  /** The technologies as one document per company (migration 0007). */
+  company_technology_search: ['rowid', 'technologies'],
   company_ip_ranges: ['company_id', 'cidr', 'family', 'first_address', 'last_address'],
   company_signals: ['company_id', 'position', 'type', 'title', 'occurred_at'],
   company_financials: ['company_id', 'year', 'revenue_usd', 'employees'],
@@ -75,7 +77,7 @@ export function encodeSqliteRows(batch: CatalogBatch): SqliteCatalogRows {
     engine: 'sqlite',
     companies: [],
     companyDocuments: [],
-    technologies: [],
+    technologyDocuments: [],
     ipRanges: [],
     signals: [],
     financials: [],
@@ -92,7 +94,7 @@ export function encodeSqliteRows(batch: CatalogBatch): SqliteCatalogRows {
       JSON.stringify(company.ip_ranges.map((range) => range.cidr)),
     );
     rows.companyDocuments.push(...companyDocumentColumns(company));
-    for (const technology of company.technologies) rows.technologies.push(id, technology);
+    rows.technologyDocuments.push(companyTechnologiesDocumentColumn(company));
     for (const range of company.ip_ranges) rows.ipRanges.push(id, range.cidr, range.family, range.first_address, range.last_address);
     company.signals.forEach((signal, position) => rows.signals.push(id, position, signal.type, signal.title, signal.occurred_at));
     for (const year of company.financials) rows.financials.push(id, year.year, year.revenue_usd, year.employees);
@@ -226,6 +228,7 @@ class SqliteWriter {
     const update = this.#statement('update companies', () => updateSql('companies', columns.companies.slice(2)));
     const documents: SqliteValue[] = [];
     const names: SqliteValue[] = [];
+    const technologies: SqliteValue[] = [];
     for (let index = 0; index < count; index += 1) {
       const start = index * companyValues;
       const id = rows.companies[start] as string;
@@ -233,11 +236,13 @@ class SqliteWriter {
       else appendRow(inserts, rowids[index]!, rows.companies, start, companyValues, now);
       appendRow(documents, rowids[index]!, rows.companyDocuments, index * 3, 3);
       appendRow(names, rowids[index]!, rows.companyDocuments, index * 3, 2);
+      const technologyDocument = rows.technologyDocuments[index]!;
+      if (technologyDocument !== '') technologies.push(rowids[index]!, technologyDocument);
     }
     this.#insert('companies', inserts);
     this.#insert('company_search', documents);
     this.#insert('company_names', names);
-    this.#insert('company_technologies', rows.technologies);
+    this.#insert('company_technology_search', technologies);
     this.#insert('company_ip_ranges', rows.ipRanges);
     this.#insert('company_signals', rows.signals);
     this.#insert('company_financials', rows.financials);
@@ -317,7 +322,10 @@ class SqliteWriter {
     run('clear news_search', 'delete from news_search where rowid in (select rowid from company_news where company_id = ?)', id);
     run('clear company_search', 'delete from company_search where rowid = ?', rowid);
     run('clear company_names', 'delete from company_names where rowid = ?', rowid);
-    for (const table of ['company_technologies', 'company_ip_ranges', 'company_signals', 'company_financials', 'company_news']) {
+    // Contentless: its document is deleted by rowid (contentless_delete), and must be, since an
+    // insert over a rowid still there would add to the old document rather than replace it.
+    run('clear company_technology_search', 'delete from company_technology_search where rowid = ?', rowid);
+    for (const table of ['company_ip_ranges', 'company_signals', 'company_financials', 'company_news']) {
       run(`clear ${table}`, `delete from ${table} where company_id = ?`, id);
     }
   }

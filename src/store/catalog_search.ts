@@ -11,12 +11,12 @@
 // matches; SQLite's cannot see how many rows a full-text query or a technology matches. So the
 // store decides: words by the estimate of the search statistics (store/search_statistics.ts),
 // since counting the matches of a common prefix costs tens of milliseconds on both engines, and
-// technologies and signals (SQLite) by a bounded count over their index; it lists only when the
-// matches are at most `listedMatchesMax`.
+// technologies (their FTS5 documents, migration 0007) and signals (SQLite) by a bounded count over
+// their index; it lists only when the matches are at most `listedMatchesMax`.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, RecordType } from './schema.ts';
 import type { CompanyFilter, CompanyTextFields, ContactFilter, NumberRange, SearchPage } from '../domain/search/filters.ts';
-import { companyFieldWeights, countryWordsTsquery, prefixFtsQuery, prefixTsquery } from '../domain/search/text.ts';
+import { companyFieldWeights, countryWordsTsquery, prefixFtsQuery, prefixTsquery, technologyFtsQuery } from '../domain/search/text.ts';
 import type { IpAddress } from '../domain/catalog/ip_ranges.ts';
 import { isPostgres } from './search_documents.ts';
 import { scopeEstimator } from './search_statistics.ts';
@@ -123,8 +123,7 @@ async function companyStrategies(db: Kysely<Database>, filter: CompanyFilter): P
   }
   const technologies: Strategy[] = [];
   for (const technology of filter.technologies ?? []) {
-    const query = db.selectFrom('company_technologies').select(sql`1`.as('one')).where('technology', '=', technology);
-    technologies.push(strategyFor(await boundedCount(db, query)));
+    technologies.push(strategyFor(await countFtsMatches(db, 'company_technology_search', technologyFtsQuery(technology))));
   }
   let signals: Strategy = 'probed';
   if (filter.signals) {
@@ -157,22 +156,35 @@ function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: 
   conditions.push(...rangeConditions(eb, 'revenue_usd', filter.revenueUsd));
   conditions.push(...rangeConditions(eb, 'founded', filter.founded));
   for (const [index, technology] of (filter.technologies ?? []).entries()) {
-    conditions.push(
-      strategies.technologies[index] === 'listed'
-        ? eb('id', 'in', eb.selectFrom('company_technologies').select('company_id').where('technology', '=', technology))
-        : eb.and([
-            // The row's own JSON list is read anyway: a cheap test that skips most non-matches
-            // before the exact, indexed one (a name holding a quote could pass the first alone).
-            sql<SqlBool>`instr(companies.technologies, ${JSON.stringify(technology)}) > 0`,
-            eb.exists(
-              eb.selectFrom('company_technologies as t').select(sql`1`.as('one')).whereRef('t.company_id', '=', 'companies.id').where('t.technology', '=', technology),
-            ),
-          ]),
-    );
+    conditions.push(technologyCondition(eb, technology, strategies.technologies[index]!, postgres));
   }
   if (filter.signals) conditions.push(signalCondition(eb, filter.signals, strategies.signals));
   if (filter.news) conditions.push(newsCondition(eb, filter.news, strategies.news, postgres));
   return conditions;
+}
+
+/**
+ * A company uses `technology` (exactly, case included). PostgreSQL: its company_technologies
+ * rows. SQLite (migration 0007): listed, the companies whose technology document holds its
+ * token; probed, the company's own JSON list, which the walk reads anyway: a cheap `instr` that
+ * skips most non-matches, then the exact test of its elements (a name holding a quote could pass
+ * the first alone).
+ */
+function technologyCondition(eb: CompanyWhere, technology: string, strategy: Strategy, postgres: boolean): Condition {
+  if (postgres) {
+    return strategy === 'listed'
+      ? eb('id', 'in', eb.selectFrom('company_technologies').select('company_id').where('technology', '=', technology))
+      : eb.exists(
+          eb.selectFrom('company_technologies as t').select(sql`1`.as('one')).whereRef('t.company_id', '=', 'companies.id').where('t.technology', '=', technology),
+        );
+  }
+  if (strategy === 'listed') {
+    return sql<SqlBool>`companies.rowid in (select rowid from company_technology_search where company_technology_search match ${technologyFtsQuery(technology)})`;
+  }
+  return eb.and([
+    sql<SqlBool>`instr(companies.technologies, ${JSON.stringify(technology)}) > 0`,
+    sql<SqlBool>`exists (select 1 from json_each(companies.technologies) where json_each.value = ${technology})`,
+  ]);
 }
 
 /**

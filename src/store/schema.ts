@@ -158,13 +158,17 @@ export interface CompaniesTable {
   city: string | null;
   founded: number | null;
   description: string | null;
-  /** JSON array of technology names (also in company_technologies, for search). */
+  /**
+   * JSON array of technology names (also, for search, in company_technologies on PostgreSQL and
+   * in the FTS5 table company_technology_search on SQLite: migration 0007).
+   */
   technologies: string;
   /** JSON array of CIDR strings (also in company_ip_ranges, for lookups). */
   ip_ranges: string;
   updated_at: number;
 }
 
+/** PostgreSQL only: SQLite searches technologies in company_technology_search (migration 0007). */
 export interface CompanyTechnologiesTable {
   company_id: string;
   technology: string;

@@ -2,16 +2,16 @@
 // the same transaction as the records they describe (store/catalog_bulk_*.ts), so a search never
 // sees a record without its document or a document without its record.
 //
-// SQLite: FTS5 rows keyed by the rowid of the row they describe (company_search → companies,
-// contact_search → contacts, news_search → company_news), holding the words of
-// domain/search/text.ts joined by spaces. PostgreSQL: tsvector rows keyed by the record's id
+// SQLite: FTS5 rows keyed by the rowid of the row they describe (company_search, company_names
+// and company_technology_search → companies, contact_search → contacts, news_search →
+// company_news), holding the words of domain/search/text.ts joined by spaces. PostgreSQL: tsvector rows keyed by the record's id
 // (news rows by company id and position; they go with their news row by a cascading foreign key).
 //
 // The functions here only say what a document is; they are pure, so a worker thread can build
 // the documents of a batch while the writing thread writes the one before.
 import { PostgresAdapter, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { companyNamesTsvector, companyTsvector, documentText, textTsvector, type CompanySearchFields } from '../domain/search/text.ts';
+import { companyNamesTsvector, companyTsvector, documentText, technologyDocument, textTsvector, type CompanySearchFields } from '../domain/search/text.ts';
 
 export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -20,6 +20,14 @@ export function isPostgres(db: Kysely<Database>): boolean {
 /** SQLite: the company_search columns (name, domain, description), in that order. */
 export function companyDocumentColumns(company: CompanySearchFields): [string, string, string] {
   return [documentText(company.name), documentText(company.domain), documentText(company.description)];
+}
+
+/**
+ * SQLite: the company_technology_search column (technologies), a token per technology (migration
+ * 0007); '' for a company without any, which gets no document.
+ */
+export function companyTechnologiesDocumentColumn(company: { technologies: readonly string[] }): string {
+  return technologyDocument(company.technologies);
 }
 
 /** The text a news item is searched by: its title and summary. */

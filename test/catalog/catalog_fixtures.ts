@@ -5,6 +5,7 @@ import type { Store } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import type { CompanyRecord } from '../../src/domain/catalog/records.ts';
 import type { GeneratedCompany } from '../../src/app/catalog/generate_catalog.ts';
+import { technologyToken } from '../../src/domain/search/text.ts';
 
 export const testNow = Date.UTC(2026, 0, 15);
 
@@ -20,7 +21,6 @@ export async function* chunked(text: string, size = 64 * 1024): AsyncGenerator<B
 
 const countedTables = [
   'companies',
-  'company_technologies',
   'company_ip_ranges',
   'company_signals',
   'company_financials',
@@ -29,10 +29,11 @@ const countedTables = [
   'subscriptions',
 ] as const satisfies ReadonlyArray<keyof Database>;
 
-export type TableCounts = Record<(typeof countedTables)[number], number>;
+/** Row counts by table, and `technologies`: the (company, technology) pairs search holds (technologyPairs). */
+export type TableCounts = Record<(typeof countedTables)[number] | 'technologies', number>;
 
 export async function tableCounts(store: Store): Promise<TableCounts> {
-  const counts = {} as TableCounts;
+  const counts = { technologies: (await technologyPairs(store)).indexed.length } as TableCounts;
   for (const table of countedTables) {
     const row = await store.db
       .selectFrom(table)
@@ -113,6 +114,30 @@ export async function searchDocumentsInStep(store: Store): Promise<{ ok: boolean
   }
   const ok = pairs.every(([documents]) => detail[`${documents} documents`] === detail[`${documents} records`] && detail[`${documents} orphans`] === 0);
   return { ok, detail };
+}
+
+/**
+ * The (company id, technology) pairs technology search reads, as `id technology` and sorted:
+ * PostgreSQL's company_technologies rows; SQLite's technology documents (migration 0007), read
+ * back through FTS5's vocabulary of the index (so a document left behind by a re-import shows),
+ * with each technology as its token. Beside them, the same pairs from the companies' own JSON
+ * lists in the same form: the two must always agree.
+ */
+export async function technologyPairs(store: Store): Promise<{ indexed: string[]; listed: string[] }> {
+  const companies = await store.db.selectFrom('companies').select(['id', 'technologies']).execute();
+  const spell = store.dialect === 'sqlite' ? technologyToken : (name: string): string => name;
+  const listed = companies.flatMap((company) => (JSON.parse(company.technologies) as string[]).map((name) => `${company.id} ${spell(name)}`)).sort();
+  if (store.dialect === 'postgres') {
+    const rows = await store.db.selectFrom('company_technologies').select(['company_id', 'technology']).execute();
+    return { indexed: rows.map((row) => `${row.company_id} ${row.technology}`).sort(), listed };
+  }
+  // A temporary table belongs to one connection: both statements run on the same one.
+  const rows = await store.db.connection().execute(async (db) => {
+    await sql`create virtual table if not exists temp.technology_vocabulary using fts5vocab(main, company_technology_search, instance)`.execute(db);
+    return (await sql<{ pair: string }>`select coalesce(c.id, '(no company ' || v.doc || ')') || ' ' || v.term as pair
+      from temp.technology_vocabulary v left join companies c on c.rowid = v.doc`.execute(db)).rows;
+  });
+  return { indexed: rows.map((row) => row.pair).sort(), listed };
 }
 
 /** The words a record's search document holds (all columns), sorted. */

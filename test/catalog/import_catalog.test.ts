@@ -18,7 +18,9 @@ import {
   getCompanySignals,
   getContact,
 } from '../../src/store/catalog.ts';
-import { chunked, companyRecordOf, documentWords, ndjson, searchDocumentsInStep, subscribe, tableCounts, testNow } from './catalog_fixtures.ts';
+import { chunked, companyRecordOf, documentWords, ndjson, searchDocumentsInStep, subscribe, tableCounts, technologyPairs, testNow } from './catalog_fixtures.ts';
+import { technologyToken } from '../../src/domain/search/text.ts';
+import { searchCompanies } from '../../src/store/catalog_search.ts';
 
 const companies = [...generateCompanies({ seed: 5, count: 30 })];
 const contacts = companies.flatMap((company) => [...generateContacts(company, { seed: 5 })]);
@@ -133,15 +135,16 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(await importText(store, 'companies', ndjson([changed]))).toEqual({ ok: true, imported: 1, created: 0, updated: 1 });
 
     expect(await getCompany(store.db, target.id)).toMatchObject({ name: 'Renamed Ltd', employees: 4_321, technologies: ['Rust'], ip_ranges: ['203.0.113.0/24'] });
-    const technologies = await store.db.selectFrom('company_technologies').select('technology').where('company_id', '=', target.id).execute();
-    expect(technologies).toEqual([{ technology: 'Rust' }]);
+    const technologies = await technologyPairs(store);
+    expect(technologies.indexed.filter((pair) => pair.startsWith(`${target.id} `))).toEqual([`${target.id} ${store.dialect === 'sqlite' ? technologyToken('Rust') : 'Rust'}`]);
+    expect(technologies.indexed).toEqual(technologies.listed);
     expect(await getCompanySignals(store.db, target.id)).toEqual([]);
     expect(await getCompanyFinancials(store.db, target.id)).toEqual([{ year: 2025, revenue_usd: 1_000, employees: 2 }]);
     const after = await tableCounts(store);
     expect(after.companies).toBe(before.companies);
     expect(after.contacts).toBe(before.contacts);
     expect(after.subscriptions).toBe(before.subscriptions);
-    expect(after.company_technologies).toBe(before.company_technologies - target.technologies.length + 1);
+    expect(after.technologies).toBe(before.technologies - target.technologies.length + 1);
     expect(after.company_signals).toBe(before.company_signals - target.signals.length);
     expect(await store.db.selectFrom('subscriptions').selectAll().execute()).toEqual(subscriptionBefore);
     // The search documents follow the update: the new name is in, the old one out, none lost.
@@ -275,6 +278,14 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(await getCompany(store.db, 'tricky')).toMatchObject({ name: tricky.name, description: tricky.description, technologies: tricky.technologies });
     expect((await getCompanyNews(store.db, 'tricky'))[0]).toMatchObject({ title: tricky.news[0]!.title, summary: 'NULL' });
     expect(await searchDocumentsInStep(store)).toMatchObject({ ok: true });
+    // Technologies match exactly, case and punctuation included, however search joins them in.
+    for (const strategy of ['listed', 'probed'] as const) {
+      const found = async (technologies: string[]): Promise<string[]> =>
+        (await searchCompanies(store.db, { technologies }, { limit: 10 }, { strategy })).hits.map((hit) => hit.id);
+      expect(await found(['C#', 'F"'])).toEqual(['tricky']);
+      expect(await found(['{x}', 'a,b', 'NULL'])).toEqual(['tricky']);
+      for (const near of ['c#', 'C', 'F', 'x', '{X}', 'a', 'b', 'null', 'C# ', '']) expect(await found([near]), near).toEqual([]);
+    }
   });
 
   test('caps the reported errors, in line order, and counts the rest', async () => {

@@ -145,3 +145,39 @@ export function prefixFtsQuery(words: readonly string[], columns: readonly strin
   const scope = columns.length > 0 ? `{${columns.join(' ')}} : ` : '';
   return words.map((word) => `${scope}"${word}"*`).join(' AND ');
 }
+
+/**
+ * SQLite: the one FTS5 token standing for a technology in a company's technology document
+ * (migration 0007): its exact name, case included, spelled in the letters and digits FTS5 keeps
+ * as they are. `a`–`w`, `y`, `z` and the digits stand for themselves; any other character
+ * (capitals, `x` itself, punctuation, spaces, anything beyond ASCII) becomes `x` and its code
+ * point in six hex digits. Every name has its own token and no two share one, so a technology
+ * matches exactly as PostgreSQL's `company_technologies` rows do (`React` is not `react`), and
+ * the leading `t` keeps even an empty name a token.
+ */
+export function technologyToken(name: string): string {
+  let token = technologyTokens.get(name);
+  if (token !== undefined) return token;
+  token = 't';
+  for (const char of name) {
+    token += plainTokenChar.test(char) ? char : `x${char.codePointAt(0)!.toString(16).padStart(6, '0')}`;
+  }
+  // A catalog has a few hundred technologies at most; a bound keeps an odd import from growing the cache without end.
+  if (technologyTokens.size >= technologyTokensCached) technologyTokens.clear();
+  technologyTokens.set(name, token);
+  return token;
+}
+
+const plainTokenChar = /^[a-wyz0-9]$/;
+const technologyTokens = new Map<string, string>();
+const technologyTokensCached = 10_000;
+
+/** SQLite: a company's technology document, a token per technology ('' for none). */
+export function technologyDocument(technologies: readonly string[]): string {
+  return technologies.map(technologyToken).join(' ');
+}
+
+/** SQLite: the FTS5 query of the technology documents holding `technology`. */
+export function technologyFtsQuery(technology: string): string {
+  return `"${technologyToken(technology)}"`;
+}

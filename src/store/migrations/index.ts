@@ -6,6 +6,7 @@ import * as users from './0003_users.ts';
 import * as nameSearch from './0004_name_search.ts';
 import * as visitors from './0005_visitors.ts';
 import * as countryWords from './0006_country_words.ts';
+import * as technologySearch from './0007_technology_search.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_name_search': nameSearch,
   '0005_visitors': visitors,
   '0006_country_words': countryWords,
+  '0007_technology_search': technologySearch,
 };
