@@ -191,7 +191,9 @@ async function settlePostgres(databaseUrl: string): Promise<number> {
   await client.connect();
   try {
     const startedAt = performance.now();
-    for (const table of [...companyTables, ...contactTables]) await client.query(`vacuum ${table}`);
+    // The catalog's tables this engine has (SQLite's FTS5 tables are not PostgreSQL's).
+    const tables = await client.query<{ name: string }>('select name from unnest($1::text[]) as name where to_regclass(name) is not null', [[...companyTables, ...contactTables]]);
+    for (const { name } of tables.rows) await client.query(`vacuum ${name}`);
     // The seed and the VACUUM leave gigabytes written but not yet flushed: the checkpointer
     // would spend the next minutes writing them out (the cluster runs with fsync on), which is
     // the load's aftermath, not the searches. A checkpoint flushes them now. (It did not move
