@@ -33,6 +33,8 @@ import { assert } from '../lib/assert.ts';
  */
 export const companyTables = [
   'companies',
+  // PostgreSQL's technologies; SQLite's are company_technology_search (migration 0007).
+  'company_technologies',
   'company_ip_ranges',
   'company_signals',
   'company_financials',

@@ -20,6 +20,7 @@ const columns = {
   company_search: ['company_id', 'document'],
   /** Basic search's name, domain and country (migration 0004). */
   company_names: ['company_id', 'document'],
+  company_technologies: ['company_id', 'technology'],
   company_ip_ranges: ['company_id', 'cidr', 'family', 'first_address', 'last_address'],
   company_signals: ['company_id', 'position', 'type', 'title', 'occurred_at'],
   company_financials: ['company_id', 'year', 'revenue_usd', 'employees'],
@@ -56,6 +57,7 @@ export function encodePostgresRows(batch: CatalogBatch, now: number): PostgresCa
     );
     copies.company_search.row(id, companyDocumentVector(company));
     copies.company_names.row(id, companyNamesDocumentVector(company));
+    for (const technology of company.technologies) copies.company_technologies.row(id, technology);
     for (const range of company.ip_ranges) copies.company_ip_ranges.row(id, range.cidr, range.family, range.first_address, range.last_address);
     company.signals.forEach((signal, position) => copies.company_signals.row(id, position, signal.type, signal.title, signal.occurred_at));
     for (const year of company.financials) copies.company_financials.row(id, year.year, year.revenue_usd, year.employees);
@@ -201,7 +203,7 @@ export function openPostgresCatalogWriter(): CatalogWriter {
 }
 
 /** Child tables of a company, copied after it; news_search after company_news, which it refers to. */
-const companyChildren = ['company_search', 'company_names', 'company_ip_ranges', 'company_signals', 'company_financials', 'company_news', 'news_search'] as const;
+const companyChildren = ['company_search', 'company_names', 'company_technologies', 'company_ip_ranges', 'company_signals', 'company_financials', 'company_news', 'news_search'] as const;
 
 async function writeCompanies(tx: Kysely<Database>, rows: PostgresCatalogRows): Promise<WriteCounts> {
   if (rows.companyCount === 0) return { created: 0, updated: 0 };
@@ -209,7 +211,7 @@ async function writeCompanies(tx: Kysely<Database>, rows: PostgresCatalogRows): 
   if (existing > 0) {
     // A new company has no children or document: only those of existing ones are cleared.
     // Their news documents go with their news rows (a cascading foreign key).
-    for (const table of ['company_ip_ranges', 'company_signals', 'company_financials', 'company_news', 'company_search', 'company_names']) {
+    for (const table of ['company_technologies', 'company_ip_ranges', 'company_signals', 'company_financials', 'company_news', 'company_search', 'company_names']) {
       await sql`delete from ${sql.table(table)} where company_id = any(${rows.companyIds}::text[])`.execute(tx);
     }
     await upsert(tx, 'companies', rows.copies.companies);

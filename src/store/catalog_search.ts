@@ -155,15 +155,8 @@ function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: 
   conditions.push(...rangeConditions(eb, 'employees', filter.employees));
   conditions.push(...rangeConditions(eb, 'revenue_usd', filter.revenueUsd));
   conditions.push(...rangeConditions(eb, 'founded', filter.founded));
-  const technologies = filter.technologies ?? [];
-  if (postgres && technologies.length > 0) {
-    // All of them at once: one lookup of the GIN index over the list (migration 0007), which
-    // the planner uses or not as its statistics of the column say.
-    conditions.push(sql<SqlBool>`(companies.technologies::jsonb) @> ${JSON.stringify(technologies)}::jsonb`);
-  } else {
-    for (const [index, technology] of technologies.entries()) {
-      conditions.push(sqliteTechnologyCondition(technology, strategies.technologies[index]!));
-    }
+  for (const [index, technology] of (filter.technologies ?? []).entries()) {
+    conditions.push(technologyCondition(eb, technology, strategies.technologies[index]!, postgres));
   }
   if (filter.signals) conditions.push(signalCondition(eb, filter.signals, strategies.signals));
   if (filter.news) conditions.push(newsCondition(eb, filter.news, strategies.news, postgres));
@@ -171,17 +164,27 @@ function companyConditions(eb: CompanyWhere, filter: CompanyFilter, strategies: 
 }
 
 /**
- * SQLite: a company uses `technology` (exactly, case included). Listed, the companies whose
- * technology document holds its token (migration 0007); probed, the company's own JSON list,
- * which the walk reads anyway: a cheap `instr` that skips most non-matches, then the exact test
- * of its elements (a name holding a quote could pass the first alone).
+ * A company uses `technology` (exactly, case included). PostgreSQL: its company_technologies
+ * rows. SQLite (migration 0007): listed, the companies whose technology document holds its
+ * token; probed, the company's own JSON list, which the walk reads anyway: a cheap `instr` that
+ * skips most non-matches, then the exact test of its elements (a name holding a quote could pass
+ * the first alone).
  */
-function sqliteTechnologyCondition(technology: string, strategy: Strategy): Condition {
+function technologyCondition(eb: CompanyWhere, technology: string, strategy: Strategy, postgres: boolean): Condition {
+  if (postgres) {
+    return strategy === 'listed'
+      ? eb('id', 'in', eb.selectFrom('company_technologies').select('company_id').where('technology', '=', technology))
+      : eb.exists(
+          eb.selectFrom('company_technologies as t').select(sql`1`.as('one')).whereRef('t.company_id', '=', 'companies.id').where('t.technology', '=', technology),
+        );
+  }
   if (strategy === 'listed') {
     return sql<SqlBool>`companies.rowid in (select rowid from company_technology_search where company_technology_search match ${technologyFtsQuery(technology)})`;
   }
-  return sql<SqlBool>`instr(companies.technologies, ${JSON.stringify(technology)}) > 0
-    and exists (select 1 from json_each(companies.technologies) where json_each.value = ${technology})`;
+  return eb.and([
+    sql<SqlBool>`instr(companies.technologies, ${JSON.stringify(technology)}) > 0`,
+    sql<SqlBool>`exists (select 1 from json_each(companies.technologies) where json_each.value = ${technology})`,
+  ]);
 }
 
 /**

@@ -159,13 +159,19 @@ export interface CompaniesTable {
   founded: number | null;
   description: string | null;
   /**
-   * JSON array of technology names. Searched (migration 0007) through a GIN index over it as
-   * jsonb on PostgreSQL, and through the FTS5 table company_technology_search on SQLite.
+   * JSON array of technology names (also, for search, in company_technologies on PostgreSQL and
+   * in the FTS5 table company_technology_search on SQLite: migration 0007).
    */
   technologies: string;
   /** JSON array of CIDR strings (also in company_ip_ranges, for lookups). */
   ip_ranges: string;
   updated_at: number;
+}
+
+/** PostgreSQL only: SQLite searches technologies in company_technology_search (migration 0007). */
+export interface CompanyTechnologiesTable {
+  company_id: string;
+  technology: string;
 }
 
 export interface CompanyIpRangesTable {
@@ -304,6 +310,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   settings: SettingsTable;
   companies: CompaniesTable;
+  company_technologies: CompanyTechnologiesTable;
   company_ip_ranges: CompanyIpRangesTable;
   company_signals: CompanySignalsTable;
   company_financials: CompanyFinancialsTable;

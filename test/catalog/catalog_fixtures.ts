@@ -117,29 +117,19 @@ export async function searchDocumentsInStep(store: Store): Promise<{ ok: boolean
 }
 
 /**
- * The (company id, technology) pairs technology search reads (migration 0007), as `id technology`
- * and sorted. SQLite: its technology documents, read back through FTS5's vocabulary of the index
- * (so a document left behind by a re-import shows), each technology as its token. PostgreSQL:
- * the companies its GIN index finds for each technology the catalog lists. Beside them, the same
- * pairs from the companies' own JSON lists in the same form: the two must always agree.
+ * The (company id, technology) pairs technology search reads, as `id technology` and sorted:
+ * PostgreSQL's company_technologies rows; SQLite's technology documents (migration 0007), read
+ * back through FTS5's vocabulary of the index (so a document left behind by a re-import shows),
+ * with each technology as its token. Beside them, the same pairs from the companies' own JSON
+ * lists in the same form: the two must always agree.
  */
 export async function technologyPairs(store: Store): Promise<{ indexed: string[]; listed: string[] }> {
   const companies = await store.db.selectFrom('companies').select(['id', 'technologies']).execute();
   const spell = store.dialect === 'sqlite' ? technologyToken : (name: string): string => name;
   const listed = companies.flatMap((company) => (JSON.parse(company.technologies) as string[]).map((name) => `${company.id} ${spell(name)}`)).sort();
   if (store.dialect === 'postgres') {
-    // The GIN index holds no text to read back: each technology listed is looked up through it.
-    const names = [...new Set(companies.flatMap((company) => JSON.parse(company.technologies) as string[]))];
-    const indexed = await store.db.transaction().execute(async (tx) => {
-      await sql`set local enable_seqscan = off`.execute(tx);
-      const pairs: string[] = [];
-      for (const name of names) {
-        const rows = await sql<{ id: string }>`select id from companies where (technologies::jsonb) @> ${JSON.stringify([name])}::jsonb`.execute(tx);
-        pairs.push(...rows.rows.map((row) => `${row.id} ${name}`));
-      }
-      return pairs;
-    });
-    return { indexed: indexed.sort(), listed };
+    const rows = await store.db.selectFrom('company_technologies').select(['company_id', 'technology']).execute();
+    return { indexed: rows.map((row) => `${row.company_id} ${row.technology}`).sort(), listed };
   }
   // A temporary table belongs to one connection: both statements run on the same one.
   const rows = await store.db.connection().execute(async (db) => {

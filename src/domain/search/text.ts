@@ -152,7 +152,7 @@ export function prefixFtsQuery(words: readonly string[], columns: readonly strin
  * as they are. `a`–`w`, `y`, `z` and the digits stand for themselves; any other character
  * (capitals, `x` itself, punctuation, spaces, anything beyond ASCII) becomes `x` and its code
  * point in six hex digits. Every name has its own token and no two share one, so a technology
- * matches exactly as PostgreSQL's jsonb containment does (`React` is not `react`), and
+ * matches exactly as PostgreSQL's `company_technologies` rows do (`React` is not `react`), and
  * the leading `t` keeps even an empty name a token.
  */
 export function technologyToken(name: string): string {

@@ -1,17 +1,17 @@
-// Technologies searched from one entry per company (issue #3: the seed of a million companies).
-// Frozen once landed.
+// Technologies as full text on SQLite (issue #3: the seed of a million companies). Frozen once
+// landed.
 //
 // The technologies of a company were rows of company_technologies, keyed (company_id,
 // technology) and indexed by (technology, company_id): about nine million rows at a million
-// companies, whose writing and indexing alone took 36 s of SQLite's seed. The company's own
-// JSON `technologies` column, the record, stays; search reads instead:
-//   - SQLite: one FTS5 document per company, keyed by the company's rowid, holding a token per
-//     technology (domain/search/text.ts, technologyToken): written and indexed in 3 s, and
-//     answering "which companies use X" from one posting list. The table keeps no text
-//     (contentless) and no positions (detail=none: a technology is there or not);
-//     contentless_delete lets a re-imported company's document be replaced by rowid.
-//   - PostgreSQL: a GIN index over the column itself as jsonb (`@>` asks for all of a list), built
-//     in one pass with the company rows it indexes: nothing more to copy.
+// companies, whose writing and indexing alone took 36 s of the seed. Here they become one FTS5
+// document per company, keyed by the company's rowid, holding a token per technology
+// (domain/search/text.ts, technologyToken): written and indexed in 3 s, and answering "which
+// companies use X" from one posting list. The table keeps no text (contentless; the company's own
+// JSON `technologies` column is the record) and no positions (detail=none: a technology is there
+// or not); contentless_delete lets a re-imported company's document be replaced by rowid.
+//
+// PostgreSQL keeps company_technologies, whose (technology, company_id) index its planner
+// already joins as it sees fit.
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { technologyDocument } from '../../domain/search/text.ts';
 
@@ -21,11 +21,7 @@ type AnyDatabase = Kysely<any>;
 const backfillRowsPerBatch = 2_000;
 
 export async function up(db: AnyDatabase): Promise<void> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await sql`create index companies_by_technologies on companies using gin ((technologies::jsonb) jsonb_path_ops)`.execute(db);
-    await sql`drop table company_technologies`.execute(db);
-    return;
-  }
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return;
   await sql`create virtual table company_technology_search using fts5(technologies,
     content='', contentless_delete=1, detail=none, tokenize='ascii')`.execute(db);
   // From the companies' own lists, which hold the same names as company_technologies (the
