@@ -5,6 +5,24 @@ import { sql } from 'kysely';
 import type { Store } from '../../src/store/database.ts';
 
 /**
+ * Undoes migration 0008: SQLite's company_search, news_search and contact_search are rebuilt
+ * with every word's positions (detail=full), as migration 0002 made them, from their own text.
+ * PostgreSQL's schema is as 0008 found it.
+ */
+export async function undoSearchDetail(store: Store): Promise<void> {
+  if (store.dialect === 'sqlite') {
+    for (const [table, columns] of [['company_search', 'name, domain, description'], ['news_search', 'text'], ['contact_search', 'title']] as const) {
+      const full = `${table}_full`;
+      await sql`create virtual table ${sql.id(full)} using fts5(${sql.raw(columns)}, tokenize='unicode61 remove_diacritics 0')`.execute(store.db);
+      await sql`insert into ${sql.id(full)} (rowid, ${sql.raw(columns)}) select rowid, ${sql.raw(columns)} from ${sql.id(table)}`.execute(store.db);
+      await sql`drop table ${sql.id(table)}`.execute(store.db);
+      await sql`alter table ${sql.id(full)} rename to ${sql.id(table)}`.execute(store.db);
+    }
+  }
+  await sql`delete from kysely_migration where name = '0008_search_detail'`.execute(store.db);
+}
+
+/**
  * Undoes migration 0007: on SQLite, company_technology_search goes and company_technologies comes
  * back as migration 0001 made it, holding the rows the catalog writers wrote before 0007 (each
  * company's technologies, from its own list). PostgreSQL's schema is as 0007 found it.

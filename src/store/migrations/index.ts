@@ -7,6 +7,7 @@ import * as nameSearch from './0004_name_search.ts';
 import * as visitors from './0005_visitors.ts';
 import * as countryWords from './0006_country_words.ts';
 import * as technologySearch from './0007_technology_search.ts';
+import * as searchDetail from './0008_search_detail.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_visitors': visitors,
   '0006_country_words': countryWords,
   '0007_technology_search': technologySearch,
+  '0008_search_detail': searchDetail,
 };
