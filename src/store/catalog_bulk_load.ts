@@ -143,8 +143,11 @@ export async function restoreCatalogSchema(tx: Kysely<Database>, suspended: Susp
   try {
     for (const statement of suspended.statements) {
       // A store opened while the load ran may have rebuilt some indexes already
-      // (repairSuspendedSchema); the full-text commands can run again harmlessly.
+      // (repairSuspendedSchema); the full-text commands can run again harmlessly. A load that
+      // crashed before an upgrade may have set aside what a migration has since dropped with
+      // its table (migration 0007: company_technologies): nothing to rebuild there.
       const index = isIndexDefinition(statement) ? indexNameOf(statement) : null;
+      if (!(await sqliteTableExists(tx, sqliteTableOf(statement)))) continue;
       if (index === null || !(await sqliteIndexExists(tx, index))) await sql.raw(statement).execute(tx);
     }
   } finally {
@@ -339,6 +342,23 @@ async function rememberSuspended(tx: Kysely<Database>, suspended: SuspendedSchem
 async function sqliteIndexExists(db: Kysely<Database>, name: string): Promise<boolean> {
   const result = await sql`select 1 from sqlite_master where type = 'index' and name = ${name}`.execute(db);
   return result.rows.length > 0;
+}
+
+async function sqliteTableExists(db: Kysely<Database>, name: string): Promise<boolean> {
+  const result = await sql`select 1 from sqlite_master where type = 'table' and name = ${name}`.execute(db);
+  return result.rows.length > 0;
+}
+
+/**
+ * The table a statement of a SQLite SuspendedSchema works on: `create index … on <table> (…)`
+ * (as sqlite_master keeps it) or the full-text commands' `insert into "<table>" …`.
+ */
+function sqliteTableOf(statement: string): string {
+  const match =
+    /^\s*create\s+(?:unique\s+)?index\s+.*?\s+on\s+(?:"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([^\s(]+))\s*\(/is.exec(statement) ??
+    /^\s*insert\s+into\s+(?:"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([^\s(]+))/i.exec(statement);
+  assert(match !== null, `no table in: ${statement}`);
+  return (match[1]?.replace(/""/g, '"') ?? match[2] ?? match[3] ?? match[4])!;
 }
 
 function isIndexDefinition(statement: string): boolean {

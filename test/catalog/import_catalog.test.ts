@@ -138,13 +138,20 @@ describeEachDatabase('importCatalog', (kind) => {
     const technologies = await technologyPairs(store);
     expect(technologies.indexed.filter((pair) => pair.startsWith(`${target.id} `))).toEqual([`${target.id} ${store.dialect === 'sqlite' ? technologyToken('Rust') : 'Rust'}`]);
     expect(technologies.indexed).toEqual(technologies.listed);
+    // A company re-imported without any technology keeps no technology document at all.
+    const second = companies[1]!;
+    expect(second.technologies.length).toBeGreaterThan(0);
+    expect(await importText(store, 'companies', ndjson([{ ...second, technologies: [] }]))).toMatchObject({ ok: true, updated: 1 });
+    const afterNone = await technologyPairs(store);
+    expect(afterNone.indexed.filter((pair) => pair.startsWith(`${second.id} `))).toEqual([]);
+    expect(afterNone.indexed).toEqual(afterNone.listed);
     expect(await getCompanySignals(store.db, target.id)).toEqual([]);
     expect(await getCompanyFinancials(store.db, target.id)).toEqual([{ year: 2025, revenue_usd: 1_000, employees: 2 }]);
     const after = await tableCounts(store);
     expect(after.companies).toBe(before.companies);
     expect(after.contacts).toBe(before.contacts);
     expect(after.subscriptions).toBe(before.subscriptions);
-    expect(after.technologies).toBe(before.technologies - target.technologies.length + 1);
+    expect(after.technologies).toBe(before.technologies - target.technologies.length + 1 - second.technologies.length);
     expect(after.company_signals).toBe(before.company_signals - target.signals.length);
     expect(await store.db.selectFrom('subscriptions').selectAll().execute()).toEqual(subscriptionBefore);
     // The search documents follow the update: the new name is in, the old one out, none lost.

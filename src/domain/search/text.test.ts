@@ -3,7 +3,7 @@
 // with countries asks for exactly those lexemes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { companyNamesTsvector, countryWordLexeme, countryWordsTsquery, searchWords, textTsvector, unicodeSearchWords, wordCharsMax } from './text.ts';
+import { companyNamesTsvector, countryWordLexeme, countryWordsTsquery, searchWords, technologyDocument, technologyToken, textTsvector, unicodeSearchWords, wordCharsMax } from './text.ts';
 
 describe('search words', () => {
   it('cuts ASCII text into the same words as the Unicode definition', () => {
@@ -50,5 +50,34 @@ describe('name documents', () => {
 
   it('asks for every word as a prefix in any of the countries', () => {
     expect(countryWordsTsquery(['acme', 'gr'], ['US', 'GB'])).toBe("('_us_acme':* | '_gb_acme':*) & ('_us_gr':* | '_gb_gr':*)");
+  });
+});
+
+describe('technology tokens', () => {
+  /** The name a token spells (the inverse of technologyToken): the proof that no two names share one. */
+  function nameOf(token: string): string {
+    expect(token.startsWith('t')).toBe(true);
+    return token.slice(1).replace(/x([0-9a-f]{6})/g, (_escape, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
+  }
+
+  it('spells every name, case and all, in lowercase letters and digits that give the name back', () => {
+    const name = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: fc.constantFrom('x', 'X', '0', '7', 'a', ' ', '.', '#', 'é'), maxLength: 12 }));
+    fc.assert(
+      fc.property(name, (value) => {
+        const token = technologyToken(value);
+        expect(token).toMatch(/^t[a-z0-9]*$/);
+        expect(nameOf(token)).toBe(value);
+        expect(technologyToken(value)).toBe(token);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('keeps names that differ only by case, escapes or punctuation apart', () => {
+    const names = ['React', 'react', 'REACT', 'x', 'X', 'x000078', 'tx', '', ' ', 'C#', 'C', 'c#', 'Vue.js', 'Vuejs', 'Ünïcode', 'Unicode'];
+    const tokens = names.map(technologyToken);
+    expect(new Set(tokens).size).toBe(names.length);
+    expect(technologyDocument(['React', 'Go'])).toBe(`${technologyToken('React')} ${technologyToken('Go')}`);
+    expect(technologyDocument([])).toBe('');
   });
 });

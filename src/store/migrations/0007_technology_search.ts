@@ -22,22 +22,26 @@ const backfillRowsPerBatch = 2_000;
 
 export async function up(db: AnyDatabase): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) return;
-  await sql`create virtual table company_technology_search using fts5(technologies,
-    content='', contentless_delete=1, detail=none, tokenize='ascii')`.execute(db);
-  // From the companies' own lists, which hold the same names as company_technologies (the
-  // catalog writers write both from one record), in their order.
-  let after = 0;
-  for (;;) {
-    const batch = await sql<{ key: number; technologies: string }>`select rowid as key, technologies from companies
-      where rowid > ${after} order by rowid limit ${backfillRowsPerBatch}`.execute(db);
-    if (batch.rows.length === 0) break;
-    for (const row of batch.rows) {
-      const document = technologyDocument(JSON.parse(row.technologies) as string[]);
-      if (document !== '') await sql`insert into company_technology_search (rowid, technologies) values (${row.key}, ${document})`.execute(db);
+  // One transaction (Kysely's migrator opens none on SQLite): a crash leaves the old table or the
+  // new one, never a half-filled one, and a million FTS5 inserts commit once.
+  await db.transaction().execute(async (tx) => {
+    await sql`create virtual table company_technology_search using fts5(technologies,
+      content='', contentless_delete=1, detail=none, tokenize='ascii')`.execute(tx);
+    // From the companies' own lists, which hold the same names as company_technologies (the
+    // catalog writers write both from one record), in their order.
+    let after = 0;
+    for (;;) {
+      const batch = await sql<{ key: number; technologies: string }>`select rowid as key, technologies from companies
+        where rowid > ${after} order by rowid limit ${backfillRowsPerBatch}`.execute(tx);
+      if (batch.rows.length === 0) break;
+      for (const row of batch.rows) {
+        const document = technologyDocument(JSON.parse(row.technologies) as string[]);
+        if (document !== '') await sql`insert into company_technology_search (rowid, technologies) values (${row.key}, ${document})`.execute(tx);
+      }
+      after = batch.rows[batch.rows.length - 1]!.key;
     }
-    after = batch.rows[batch.rows.length - 1]!.key;
-  }
-  await sql`drop table company_technologies`.execute(db);
+    await sql`drop table company_technologies`.execute(tx);
+  });
 }
 
 export async function down(): Promise<void> {
