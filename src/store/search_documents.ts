@@ -4,8 +4,9 @@
 //
 // SQLite: FTS5 rows keyed by the rowid of the row they describe (company_search, company_names
 // and company_technology_search → companies, contact_search → contacts, news_search →
-// company_news), holding the words of domain/search/text.ts joined by spaces. PostgreSQL: tsvector rows keyed by the record's id
-// (news rows by company id and position; they go with their news row by a cascading foreign key).
+// company_news), holding the words of domain/search/text.ts joined by spaces. PostgreSQL:
+// tsvector rows keyed by the record's id (news rows by company id and position; they go with
+// their news row by a cascading foreign key).
 //
 // The functions here only say what a document is; they are pure, so a worker thread can build
 // the documents of a batch while the writing thread writes the one before.

@@ -225,11 +225,31 @@ describeEachDatabase('catalog bulk loads', (kind) => {
   });
 });
 
+/** Runs `work` on a fresh database of `kind`, which it opens stores on; drops the database and its folder after. */
+async function withFreshDatabase(kind: 'sqlite' | 'postgres', work: (open: () => Promise<Store>) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase(kind);
+  try {
+    await work(() => openStore({ dataDir: database.dataDir, databaseUrl: database.url }));
+  } finally {
+    await database.drop();
+    await rm(database.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A store opened after a load crashed has rebuilt what the load set aside: the schema is `migrated` again and nothing stays remembered. */
+async function expectRepairedAtOpening(open: () => Promise<Store>, migrated: string[]): Promise<void> {
+  const reopened = await open();
+  try {
+    expect(await schema(reopened)).toEqual(migrated);
+    expect(await reopened.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).execute()).toEqual([]);
+  } finally {
+    await reopened.close();
+  }
+}
+
 describeEachDatabase('a crash in the middle of a bulk seed', (kind) => {
   test.runIf(kind === 'sqlite')('what a crashed load set aside of a table a migration has since dropped is not rebuilt, and the store opens', async () => {
-    const database = await createTestDatabase(kind);
-    const open = (): Promise<Store> => openStore({ dataDir: database.dataDir, databaseUrl: database.url });
-    try {
+    await withFreshDatabase(kind, async (open) => {
       const first = await open();
       const migrated = await schema(first);
       await first.writeTransaction((tx) => suspendCatalogSchema(tx, { tables: catalogTables, remember: true }));
@@ -243,23 +263,12 @@ describeEachDatabase('a crash in the middle of a bulk seed', (kind) => {
       );
       await first.db.updateTable('settings').set({ value: JSON.stringify(stored) }).where('key', '=', suspendedSchemaKey).execute();
       await first.close();
-      const reopened = await open();
-      try {
-        expect(await schema(reopened)).toEqual(migrated);
-        expect(await reopened.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).execute()).toEqual([]);
-      } finally {
-        await reopened.close();
-      }
-    } finally {
-      await database.drop();
-      await rm(database.dataDir, { recursive: true, force: true });
-    }
+      await expectRepairedAtOpening(open, migrated);
+    });
   });
 
   test('the next opening of the store builds the indexes and foreign keys the seed had set aside', async () => {
-    const database = await createTestDatabase(kind);
-    const open = (): Promise<Store> => openStore({ dataDir: database.dataDir, databaseUrl: database.url });
-    try {
+    await withFreshDatabase(kind, async (open) => {
       const first = await open();
       const migrated = await schema(first);
       // What the seed's first transaction does; then the process "dies" before the last one.
@@ -278,17 +287,8 @@ describeEachDatabase('a crash in the middle of a bulk seed', (kind) => {
         });
       }
       await first.close();
-      const reopened = await open();
-      try {
-        expect(await schema(reopened)).toEqual(migrated);
-        expect(await reopened.db.selectFrom('settings').select('key').where('key', '=', suspendedSchemaKey).execute()).toEqual([]);
-      } finally {
-        await reopened.close();
-      }
-    } finally {
-      await database.drop();
-      await rm(database.dataDir, { recursive: true, force: true });
-    }
+      await expectRepairedAtOpening(open, migrated);
+    });
   });
 
   test('a seed or an import after a crashed seed builds what the crashed one had set aside too', async () => {
