@@ -11,7 +11,7 @@
 // it seeds a given data directory or PostgreSQL URL and reuses it when already seeded.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,9 @@ import pg from 'pg';
 import { openStore, sqliteFileDefault, type Store } from '../src/store/database.ts';
 import { countCompanies, countContacts } from '../src/store/catalog.ts';
 import { seedCatalog, seedSeedDefault } from '../src/app/catalog/seed_catalog.ts';
-import { importCatalog, type CatalogRecordType } from '../src/app/catalog/import_catalog.ts';
+import { importCatalog, importChunkLines, loadRecords, type CatalogRecordType } from '../src/app/catalog/import_catalog.ts';
+import { checkChunk } from '../src/app/catalog/import_lines.ts';
+import type { CatalogRows, WriteCounts } from '../src/store/catalog_writes.ts';
 import { companyTables, contactTables } from '../src/store/catalog_bulk_load.ts';
 import { generateCompanies, generateContacts } from '../src/app/catalog/generate_catalog.ts';
 import { cpuWindow, type CpuUse } from './cpu.ts';
@@ -65,6 +67,8 @@ export interface CatalogFigures {
   floorRowsPerSecond: number;
   seed: SeedFigures;
   imports: ImportFigures[];
+  /** The database's part of the same imports alone: their lines checked and encoded beforehand. */
+  importFloor: ImportFigures[];
   search: SearchFigures;
 }
 
@@ -91,8 +95,10 @@ export async function benchCatalog(settings: CatalogBenchSettings, target: Catal
     }
     target.log(`search on the ${settings.seedCompanies.toLocaleString('en-US')} seeded companies`);
     const search = await measureSearch({ dataDir: seedPlace.dataDir, databaseUrl: seed.databaseUrl, companies: seed.companies });
-    const imports = await measureImports(settings.importCompanies, { ...target, dataDir: join(workDir, 'import'), filesDir: workDir });
-    return { floorRowsPerSecond, seed, imports, search };
+    const files = await writeCatalogFiles(settings.importCompanies, workDir);
+    const imports = await measureImports(files, { ...target, dataDir: join(workDir, 'import') });
+    const importFloor = await measureImportFloor(files, { ...target, dataDir: join(workDir, 'import_floor') });
+    return { floorRowsPerSecond, seed, imports, importFloor, search };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -263,8 +269,9 @@ export async function seedCatalogDatabase(options: {
 // ---------------------------------------------------------------------------------------------
 // Import.
 
-async function measureImports(companies: number, place: Place & { filesDir: string }): Promise<ImportFigures[]> {
-  const files = await writeCatalogFiles(companies, place.filesDir);
+type CatalogFiles = Record<CatalogRecordType, { path: string; lines: number }>;
+
+async function measureImports(files: CatalogFiles, place: Place): Promise<ImportFigures[]> {
   const databaseUrl = await place.createDatabase?.('catalog_import');
   const store = await openStore({ dataDir: place.dataDir, databaseUrl });
   try {
@@ -277,17 +284,70 @@ async function measureImports(companies: number, place: Place & { filesDir: stri
       const seconds = (performance.now() - startedAt) / 1_000;
       figures.push({ type, lines: files[type].lines, seconds, linesPerSecond: files[type].lines / seconds });
     }
-    const lines = figures.reduce((sum, figure) => sum + figure.lines, 0);
-    const seconds = figures.reduce((sum, figure) => sum + figure.seconds, 0);
-    figures.push({ type: 'both', lines, seconds, linesPerSecond: lines / seconds });
-    return figures;
+    return withBoth(figures);
   } finally {
     await store.close();
   }
 }
 
+/**
+ * The import's floor: the same files' lines checked and encoded beforehand (untimed, by the
+ * import's own checkChunk, in chunks of its size), then only the database's part timed, as the
+ * import runs it (loadRecords: one transaction a file, the bulk path's index rebuild, the
+ * statistics), into another empty database. No import can beat it on this machine: it is what
+ * is left with reading, parsing and checking free.
+ */
+async function measureImportFloor(files: CatalogFiles, place: Place): Promise<ImportFigures[]> {
+  const databaseUrl = await place.createDatabase?.('catalog_import_floor');
+  const store = await openStore({ dataDir: place.dataDir, databaseUrl });
+  try {
+    const figures: ImportFigures[] = [];
+    for (const type of ['companies', 'contacts'] as const) {
+      place.log(`import floor: writing ${files[type].lines.toLocaleString('en-US')} ${type} checked beforehand`);
+      const now = Date.now();
+      const chunks = await checkedRows(files[type].path, type, store.dialect, now);
+      const startedAt = performance.now();
+      const counts = await loadRecords(store, { type }, async (tx, writer) => {
+        const total: WriteCounts = { created: 0, updated: 0 };
+        for (const rows of chunks) {
+          const written = await writer.write(tx, rows, now);
+          total.created += written[type].created;
+          total.updated += written[type].updated;
+        }
+        return total;
+      });
+      const seconds = (performance.now() - startedAt) / 1_000;
+      if (counts.created !== files[type].lines) throw new Error(`the import floor wrote ${counts.created} ${type} of ${files[type].lines}`);
+      figures.push({ type, lines: files[type].lines, seconds, linesPerSecond: files[type].lines / seconds });
+    }
+    return withBoth(figures);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A file's lines checked and encoded as the import's workers do, a chunk of the import's size at a time. */
+async function checkedRows(path: string, type: CatalogRecordType, engine: Store['dialect'], now: number): Promise<CatalogRows[]> {
+  const texts = (await readFile(path, 'utf8')).split('\n').filter((line) => line !== '');
+  const chunks: CatalogRows[] = [];
+  for (let start = 0; start < texts.length; start += importChunkLines) {
+    const chunkTexts = texts.slice(start, start + importChunkLines);
+    const numbers = chunkTexts.map((_, index) => start + index + 1);
+    const checked = checkChunk({ type, engine, encode: true, now, numbers, texts: chunkTexts });
+    if (checked.rows === null || checked.invalid.length > 0) throw new Error(`the bench's ${type} file has invalid lines from ${start + 1}`);
+    chunks.push(checked.rows);
+  }
+  return chunks;
+}
+
+function withBoth(figures: ImportFigures[]): ImportFigures[] {
+  const lines = figures.reduce((sum, figure) => sum + figure.lines, 0);
+  const seconds = figures.reduce((sum, figure) => sum + figure.seconds, 0);
+  return [...figures, { type: 'both', lines, seconds, linesPerSecond: lines / seconds }];
+}
+
 /** The generated catalog as two NDJSON files, as a vendor would export it. */
-async function writeCatalogFiles(companies: number, dir: string): Promise<Record<CatalogRecordType, { path: string; lines: number }>> {
+async function writeCatalogFiles(companies: number, dir: string): Promise<CatalogFiles> {
   const paths = { companies: join(dir, 'companies.ndjson'), contacts: join(dir, 'contacts.ndjson') };
   const companyFile = createWriteStream(paths.companies);
   const contactFile = createWriteStream(paths.contacts);
