@@ -10,7 +10,7 @@ import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { importCatalog } from '../../src/app/catalog/import_catalog.ts';
 import { chunked, ndjson } from '../catalog/catalog_fixtures.ts';
 import { migrate } from '../../src/store/database.ts';
-import { undoSearchDetail, undoTechnologySearch } from './undo_migrations.ts';
+import { undoFinalSigma, undoSearchDetail, undoTechnologySearch } from './undo_migrations.ts';
 
 const companyCount = 150;
 
@@ -49,6 +49,7 @@ describeEachDatabase('migrations 0004 and 0006 on an existing catalog', (kind) =
     expect(written).toHaveLength(companyCount + 2);
     // Back to the schema of migration 0003, with the catalog still there, then up again (the
     // later migrations are undone first: Kysely runs migrations only after the last one run).
+    await undoFinalSigma(app.store);
     await undoSearchDetail(app.store);
     await undoTechnologySearch(app.store);
     await sql`delete from kysely_migration where name = '0006_country_words'`.execute(app.store.db);

@@ -10,7 +10,7 @@ import { seedCatalog } from '../../src/app/catalog/seed_catalog.ts';
 import { searchCompanies, searchContacts } from '../../src/store/catalog_search.ts';
 import { migrate } from '../../src/store/database.ts';
 import { searchDocumentsInStep } from '../catalog/catalog_fixtures.ts';
-import { undoSearchDetail } from './undo_migrations.ts';
+import { undoFinalSigma, undoSearchDetail } from './undo_migrations.ts';
 
 const companyCount = 200;
 const words = [['tech'], ['sol'], ['a'], ['group', 'in'], ['zzz']];
@@ -66,6 +66,7 @@ describeEachDatabase('migration 0008 on an existing catalog', (kind) => {
     const found = await searches();
     expect(found.filter((ids) => ids.length > 0).length).toBeGreaterThan(found.length / 2);
 
+    await undoFinalSigma(app.store);
     await undoSearchDetail(app.store);
     if (kind === 'sqlite') expect(await searches()).toEqual(found);
     await migrate(app.store.db);

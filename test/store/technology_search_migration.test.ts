@@ -11,7 +11,7 @@ import { importCatalog } from '../../src/app/catalog/import_catalog.ts';
 import { searchCompanies } from '../../src/store/catalog_search.ts';
 import { migrate } from '../../src/store/database.ts';
 import { chunked, ndjson, technologyPairs } from '../catalog/catalog_fixtures.ts';
-import { undoSearchDetail, undoTechnologySearch } from './undo_migrations.ts';
+import { undoFinalSigma, undoSearchDetail, undoTechnologySearch } from './undo_migrations.ts';
 
 const companyCount = 150;
 /** Common and rare technologies of the generated catalog, names only the import below has, and near misses. */
@@ -57,6 +57,7 @@ describeEachDatabase('migration 0007 on an existing catalog', (kind) => {
     expect(before.slice(6, 8)).toEqual([['cmp_9000001'], ['cmp_9000001']]);
 
     // Back to the schema of migration 0006, with the technology rows the writers wrote then.
+    await undoFinalSigma(app.store);
     await undoSearchDetail(app.store);
     await undoTechnologySearch(app.store);
     await migrate(app.store.db);

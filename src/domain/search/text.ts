@@ -21,9 +21,14 @@ export function searchWords(text: string | null | undefined): string[] {
 
 /** searchWords for any text, the definition the ASCII shortcut must agree with. */
 export function unicodeSearchWords(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  // Greek final sigma (ς) is σ at a word's end, and lowercasing a capital Σ gives either by its
+  // position, so a query typed in capitals ("ΟΔΥΣ") would end in ς and miss "Οδυσσεύς": both
+  // are one letter to search, as SQLite's unicode61 tokenizer folds them too.
+  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(finalSigma, 'σ');
   return cutLongWords(folded.match(/[\p{L}\p{N}]+/gu) ?? []);
 }
+
+const finalSigma = /ς/g;
 
 const asciiOnly = /^[\0-\x7f]*$/;
 

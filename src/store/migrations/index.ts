@@ -8,6 +8,7 @@ import * as visitors from './0005_visitors.ts';
 import * as countryWords from './0006_country_words.ts';
 import * as technologySearch from './0007_technology_search.ts';
 import * as searchDetail from './0008_search_detail.ts';
+import * as finalSigma from './0009_final_sigma.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_country_words': countryWords,
   '0007_technology_search': technologySearch,
   '0008_search_detail': searchDetail,
+  '0009_final_sigma': finalSigma,
 };
