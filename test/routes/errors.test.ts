@@ -143,6 +143,24 @@ describeEachDatabase('bad input', (kind) => {
     ]);
   });
 
+  it('refuses a query parameter a list does not know, so a misspelt filter never lists everything', async () => {
+    const unknown = { status: 400, code: 'invalid_request', field: 'querystring' } as const;
+    await expectRefused([
+      { ...unknown, name: 'ledger kind misspelt', method: 'GET', url: '/v1/credits/ledger?knd=charge' },
+      { ...unknown, name: 'subscriptions type misspelt', method: 'GET', url: '/v1/subscriptions?recordtype=contact' },
+      { ...unknown, name: 'visitors site misspelt', method: 'GET', url: '/v1/visitors?site=site_x' },
+      { ...unknown, name: 'sites page size misspelt', method: 'GET', url: '/v1/sites?limt=5' },
+      { ...unknown, name: 'members page size misspelt', method: 'GET', url: '/v1/members?page_size=5' },
+      { ...unknown, name: 'keys revoked misspelt', method: 'GET', url: '/v1/api-keys?revoked=true' },
+      { ...unknown, as: 'operator', name: 'operator accounts search misspelt', method: 'GET', url: '/admin/v1/accounts?query=acme' },
+      { ...unknown, as: 'operator', name: 'operator ledger kind misspelt', method: 'GET', url: '/admin/v1/accounts/{account}/ledger?type=grant' },
+    ]);
+    // The same lists with the parameters they know.
+    for (const url of ['/v1/credits/ledger?kind=charge', '/v1/subscriptions?record_type=company', '/v1/sites?limit=5', '/v1/api-keys?include_revoked=true']) {
+      expect((await app.api('GET', url, { key: account.key })).status, url).toBe(200);
+    }
+  });
+
   it('refuses a record id longer than 128 characters with 400 in the documented shape', async () => {
     await expectRefused([
       { name: 'company id too long', method: 'GET', url: `/v1/companies/${'x'.repeat(129)}`, status: 400, code: 'invalid_request' },

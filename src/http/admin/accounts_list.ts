@@ -18,7 +18,7 @@ export function registerAccountsList(app: RouteApp, context: AppContext): void {
       schema: {
         summary: 'List or find accounts',
         tags: ['operator'],
-        querystring: z.object({ q: textSchema(200).optional(), limit: limitSchema, cursor: cursorSchema }),
+        querystring: z.strictObject({ q: textSchema(200).optional(), limit: limitSchema, cursor: cursorSchema }),
         response: { 200: listResponse(accountListItem), 400: errorResponse },
       },
     },

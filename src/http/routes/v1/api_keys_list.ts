@@ -22,7 +22,7 @@ export function registerApiKeysList(app: RouteApp, context: AppContext): void {
       schema: {
         summary: "The account's API keys",
         tags: ['keys'],
-        querystring: z.object({
+        querystring: z.strictObject({
           include_revoked: booleanQuery.default(false).describe('list revoked keys too'),
           limit: limitSchema,
           cursor: cursorSchema,

@@ -7,7 +7,7 @@ import { principalOf } from '../../auth.ts';
 import { sendFailure } from '../../errors.ts';
 import { cursorSchema, errorResponse, instantSchema, ledgerEntrySchema, limitSchema, listResponse } from '../../schemas.ts';
 
-export const ledgerQuery = z.object({
+export const ledgerQuery = z.strictObject({
   kind: z.enum(['grant', 'charge', 'expire', 'refund', 'adjust']).optional(),
   since: instantSchema.optional(),
   until: instantSchema.optional(),

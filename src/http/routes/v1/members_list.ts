@@ -15,7 +15,7 @@ export function registerMembersList(app: RouteApp, context: AppContext): void {
       schema: {
         summary: "The account's users",
         tags: ['team'],
-        querystring: z.object({ limit: limitSchema, cursor: cursorSchema }),
+        querystring: z.strictObject({ limit: limitSchema, cursor: cursorSchema }),
         response: { 200: listResponse(userSchema), 400: errorResponse },
       },
     },

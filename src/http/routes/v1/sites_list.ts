@@ -16,7 +16,7 @@ export function registerSitesList(app: RouteApp, context: AppContext): void {
         summary: 'Tracked websites',
         description: 'Oldest first. Needs `website_visitors`.',
         tags: ['visitors'],
-        querystring: z.object({ limit: limitSchema, cursor: cursorSchema }),
+        querystring: z.strictObject({ limit: limitSchema, cursor: cursorSchema }),
         response: { 200: listResponse(siteSchema), 400: errorResponse, 403: errorResponse },
       },
     },

@@ -7,7 +7,7 @@ import { principalOf } from '../../auth.ts';
 import { sendFailure } from '../../errors.ts';
 import { booleanQuery, cursorSchema, errorResponse, instantSchema, limitSchema, listResponse, subscriptionSchema } from '../../schemas.ts';
 
-export const subscriptionsQuery = z.object({
+export const subscriptionsQuery = z.strictObject({
   record_type: z.enum(['company', 'contact']).optional(),
   active: booleanQuery.default(true),
   expiring_before: instantSchema.optional(),

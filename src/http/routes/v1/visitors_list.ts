@@ -30,7 +30,7 @@ export function registerVisitorsList(app: RouteApp, context: AppContext): void {
         description:
           'One item per company and site, newest last visit first. `since` and `until` bound the last visit (`since` inclusive, `until` exclusive). Each company gets a free subscription (source `web_visit`) on its first identified visit. Needs `website_visitors`.',
         tags: ['visitors'],
-        querystring: z.object({
+        querystring: z.strictObject({
           site_id: idSchema.optional(),
           since: instantSchema.optional(),
           until: instantSchema.optional(),
