@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import {
   importCatalog,
+  importErrorsReportedMax,
   importLineBytesMax,
   type CatalogRecordType,
   type ImportResult,
@@ -33,8 +34,9 @@ export function registerImportCommand(program: Command): void {
               "department", "email", "phone", "linkedin_url", "country"}
               (id, company_id and a first or last name required; the company must exist)
 
-If any line is invalid, every invalid line is listed with its number and nothing is written
-(exit code 1). Re-importing a record updates it by id; subscriptions to it are kept.
+If any line is invalid, nothing is written (exit code 1) and the invalid lines are listed with
+their numbers and problems: the first ${importErrorsReportedMax} problems, then how many more
+(--json: "invalid_lines" counts the lines, "omitted" the problems not listed). Re-importing a record updates it by id; subscriptions to it are kept.
 Lines are UTF-8, at most ${importLineBytesMax} bytes each (CRLF line ends are fine); text must
 not hold NUL characters or unpaired surrogates. The whole import is one transaction: records are
 written while later lines are still being checked (on worker threads for large files), and
@@ -98,10 +100,12 @@ function reportResult(options: ImportCommandOptions, result: ImportResult, secon
     );
     return;
   }
-  const more = result.omitted > 0 ? ` (${result.omitted} more not listed)` : '';
+  // The first importErrorsReportedMax problems are listed; `omitted` counts problems, not lines.
+  const more = result.omitted > 0 ? ` (the first ${result.errors.length} problems listed, ${result.omitted} more not listed)` : '';
   const message = `${result.invalid_lines} invalid line(s)${more}; nothing was imported`;
   if (options.json) {
-    print(options, { error: { code: 'invalid_request', message, lines: result.errors, omitted: result.omitted } }, message);
+    const error = { code: 'invalid_request', message, lines: result.errors, invalid_lines: result.invalid_lines, omitted: result.omitted };
+    print(options, { error }, message);
     process.exitCode = 1;
     return;
   }

@@ -1,7 +1,8 @@
 // `quarry serve`: migrates, prepares the demo (unless QUARRY_DEMO=false), and serves HTTP.
 import type { Command } from 'commander';
 import pino from 'pino';
-import { loadConfig } from '../lib/config.ts';
+import { loadConfig, type Config } from '../lib/config.ts';
+import { printFailure } from './context.ts';
 import { bootApp } from '../app/boot.ts';
 import { resolveAdminToken } from '../app/operator/admin_token.ts';
 import { ensureDemo, type DemoState } from '../app/operator/ensure_demo.ts';
@@ -18,18 +19,22 @@ export function registerServeCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Settings (environment): PORT (8080), QUARRY_DATA_DIR (./data), DATABASE_URL (postgres://… selects
-PostgreSQL), QUARRY_ADMIN_TOKEN, QUARRY_CLOCK (system|manual), QUARRY_DEMO (true|false),
-QUARRY_PLANS_FILE, QUARRY_LOG_LEVEL, QUARRY_TRUST_PROXY (true|false), QUARRY_RATE_LIMIT
-(requests per second per API key for every plan; 0 turns rate limiting off, sign-ins' included).
-See README.md.
+Settings (environment): PORT (8080), HOST, QUARRY_DATA_DIR (./data), DATABASE_URL (postgres://…
+selects PostgreSQL), QUARRY_DB_POOL_SIZE, QUARRY_ADMIN_TOKEN, QUARRY_CLOCK (system|manual),
+QUARRY_DEMO (true|false), QUARRY_PLANS_FILE, QUARRY_LOG_LEVEL, QUARRY_TRUST_PROXY (true|false),
+QUARRY_RATE_LIMIT (requests per second per API key for every plan; 0 turns rate limiting off,
+sign-ins' included). See README.md for each one's default and meaning.
+
+Logs are JSON lines (pino) on stdout, on stderr with --json (stdout then holds only the start-up
+line). A port already in use is a one-line error and exit code 1.
 
 Example:
   PORT=9000 QUARRY_DEMO=false npx quarry serve`,
     )
     .action(async (options: { demo: boolean; json?: boolean }) => {
       const config = loadConfig();
-      const logger = pino({ level: config.logLevel });
+      // With --json, stdout holds the start-up line alone: the logs go to stderr.
+      const logger = pino({ level: config.logLevel }, options.json ? pino.destination(2) : undefined);
       const context = await bootApp({ config, logger });
       const admin = resolveAdminToken({ adminToken: config.adminToken, dataDir: config.dataDir });
       const demo = config.demo && options.demo ? await ensureDemo(context, progressPrinter()) : undefined;
@@ -44,7 +49,12 @@ Example:
       });
       // On PostgreSQL, balance changes made by other server processes reach this one's event streams.
       const stopRelay = await relayBalanceEvents(context);
-      const address = await app.listen({ port: config.port, host: config.host });
+      const address = await listenOrExplain(app, config, options);
+      if (address === null) {
+        await stopRelay();
+        await context.store.close();
+        return;
+      }
       const facts = { address, database: context.store.dialect, admin, demo, clock: config.clock };
       if (options.json) process.stdout.write(`${JSON.stringify(bannerJson(facts))}\n`);
       else printBanner(facts);
@@ -57,6 +67,22 @@ Example:
       process.once('SIGINT', () => void shutdown());
       process.once('SIGTERM', () => void shutdown());
     });
+}
+
+/** The server's address, or null after printing why it cannot listen (a port in use, one it may not take). */
+async function listenOrExplain(app: Awaited<ReturnType<typeof buildServer>>, config: Config, options: { json?: boolean }): Promise<string | null> {
+  try {
+    return await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${config.host}:${config.port}`;
+    if (code === 'EADDRINUSE') printFailure(options, 'address_in_use', `${where} is already in use by another process: stop it, or set PORT to another port`);
+    else if (code === 'EACCES') printFailure(options, 'address_in_use', `${where} may not be taken by this user: set PORT above 1023`);
+    else if (code === 'EADDRNOTAVAIL') printFailure(options, 'invalid_configuration', `HOST ${config.host} is not an address of this machine`);
+    else throw error;
+    await app.close();
+    return null;
+  }
 }
 
 function progressPrinter(): (done: number, total: number) => void {

@@ -77,9 +77,10 @@ export const importLineBytesMax = 1024 * 1024;
  */
 export const importLinesMax = 10_000_000;
 export const importErrorsReportedMax = 1_000;
-export const importProgressLines = 10_000;
 /** Lines checked, encoded and written together. */
 export const importChunkLines = 2_000;
+/** As often as chunks are written, so that the lines read never trail the records written. */
+export const importProgressLines = importChunkLines;
 /** Chunks sent to each worker ahead of the one being written. */
 const chunksAheadPerWorker = 2;
 export const importWorkersMax = 4;
