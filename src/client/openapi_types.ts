@@ -5266,7 +5266,7 @@ export interface paths {
         put?: never;
         /**
          * Move the test clock
-         * @description Only when the server runs with QUARRY_CLOCK=manual. The clock only moves forward.
+         * @description Only when the server runs with QUARRY_CLOCK=manual. The clock only moves forward, at most 36500 days (about 100 years) at a time.
          */
         post: {
             parameters: {

@@ -5,6 +5,7 @@ import { describeEachDatabase } from '../harness/databases.ts';
 import { startTestApp, testAdminToken, type Response, type TestApp } from '../harness/test_app.ts';
 import { insertCompany } from '../factories/catalog.ts';
 import { creditState, expectError, type CreditState, type ErrorBody } from '../factories/accounts.ts';
+import { clockAdvanceDaysMax } from '../../src/app/operator/set_clock.ts';
 
 interface BadRequest {
   name: string;
@@ -308,7 +309,7 @@ describeEachDatabase('bad input', (kind) => {
     expect((await app.api('GET', '/v1/companies/cmp_json', { key: account.key })).status).toBe(404);
   });
 
-  it('refuses moving the clock backwards with 422, and malformed moves with 400', async () => {
+  it('refuses moving the clock backwards or further than one jump with 422, and malformed moves with 400', async () => {
     const now = (await app.admin<{ now: string }>('POST', '/admin/v1/clock', { advance_days: 0 })).body.now;
     await expectRefused([
       { name: 'backwards', as: 'operator', method: 'POST', url: '/admin/v1/clock', body: { now: '2020-01-01T00:00:00Z' }, status: 422, code: 'invalid_request' },
@@ -317,6 +318,19 @@ describeEachDatabase('bad input', (kind) => {
       { name: 'both fields', as: 'operator', method: 'POST', url: '/admin/v1/clock', body: { now: now, advance_days: 1 }, status: 400, code: 'invalid_request' },
       { name: 'neither field', as: 'operator', method: 'POST', url: '/admin/v1/clock', body: {}, status: 400, code: 'invalid_request' },
       { name: 'days as text', as: 'operator', method: 'POST', url: '/admin/v1/clock', body: { advance_days: 'one' }, status: 400, code: 'invalid_request' },
+      // Further than one jump may go (advance_days' bound): catching every account's periods up
+      // over thousands of years held the server for minutes.
+      { name: 'year 9999', as: 'operator', method: 'POST', url: '/admin/v1/clock', body: { now: '9999-12-31T00:00:00Z' }, status: 422, code: 'invalid_request', field: 'now' },
+      {
+        name: 'one ms past the jump',
+        as: 'operator',
+        method: 'POST',
+        url: '/admin/v1/clock',
+        body: { now: new Date(Date.parse(now) + clockAdvanceDaysMax * 86_400_000 + 1).toISOString() },
+        status: 422,
+        code: 'invalid_request',
+        field: 'now',
+      },
     ]);
     const after = await app.admin<{ now: string }>('POST', '/admin/v1/clock', { advance_days: 0 });
     expect(after.body.now).toBe(now);

@@ -15,11 +15,19 @@ export async function loadManualClock(db: Kysely<Database>): Promise<ManualClock
 
 export type ClockMove = { advanceDays: number } | { now: number };
 
+/**
+ * A bound on one jump: about 100 years. Each account's periods are caught up on its next request
+ * (an expiry and a grant per period), so a jump of thousands of years held a server for minutes.
+ */
+export const clockAdvanceDaysMax = 36_500;
+
 export async function setClock(context: AppContext, move: ClockMove): Promise<Result<{ now: number }>> {
   const clock = context.clock;
   if (!(clock instanceof ManualClock)) return unprocessable('the clock is not manual');
   const target = 'now' in move ? move.now : clock.now() + Math.round(move.advanceDays * dayMs);
-  if (!clock.set(target)) return unprocessable('the clock only moves forward', 'now' in move ? 'now' : 'advance_days');
+  const field = 'now' in move ? 'now' : 'advance_days';
+  if (target - clock.now() > clockAdvanceDaysMax * dayMs) return unprocessable(`the clock moves at most ${clockAdvanceDaysMax} days at a time`, field);
+  if (!clock.set(target)) return unprocessable('the clock only moves forward', field);
   const value = String(clock.now());
   await context.store.writeTransaction((tx) =>
     tx

@@ -1,15 +1,12 @@
 // POST /admin/v1/clock: moves the manual test clock (QUARRY_CLOCK=manual); 404 otherwise.
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { setClock } from '../../app/operator/set_clock.ts';
+import { clockAdvanceDaysMax, setClock } from '../../app/operator/set_clock.ts';
 import { ManualClock, toIso } from '../../lib/clock.ts';
 import { fail } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
 import { sendFailure } from '../errors.ts';
 import { errorResponse, instantSchema } from '../schemas.ts';
-
-/** A bound on one jump: about 100 years. */
-export const clockAdvanceDaysMax = 36_500;
 
 export function registerClockSet(app: RouteApp, context: AppContext): void {
   app.post(
@@ -17,7 +14,7 @@ export function registerClockSet(app: RouteApp, context: AppContext): void {
     {
       schema: {
         summary: 'Move the test clock',
-        description: 'Only when the server runs with QUARRY_CLOCK=manual. The clock only moves forward.',
+        description: `Only when the server runs with QUARRY_CLOCK=manual. The clock only moves forward, at most ${clockAdvanceDaysMax} days (about 100 years) at a time.`,
         tags: ['operator'],
         body: z.union([
           z.object({ advance_days: z.number().min(0).max(clockAdvanceDaysMax) }).strict(),
