@@ -1081,11 +1081,14 @@ export interface paths {
         };
         /**
          * A company's signals (funding, hiring, leadership changes…), newest first
-         * @description Free when the company is subscribed; otherwise 1 credit starts the company's subscription.
+         * @description Free when the company is subscribed; otherwise 1 credit starts the company's subscription (whichever page is read).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1123,6 +1126,7 @@ export interface paths {
                                 charged: number;
                                 balance: number;
                             };
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -1232,11 +1236,14 @@ export interface paths {
         };
         /**
          * A company's yearly financials, latest year first
-         * @description Free when the company is subscribed; otherwise 1 credit starts the company's subscription.
+         * @description Free when the company is subscribed; otherwise 1 credit starts the company's subscription (whichever page is read).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1274,6 +1281,7 @@ export interface paths {
                                 charged: number;
                                 balance: number;
                             };
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -1383,11 +1391,14 @@ export interface paths {
         };
         /**
          * News about a company, newest first
-         * @description Free when the company is subscribed; otherwise 1 credit starts the company's subscription.
+         * @description Free when the company is subscribed; otherwise 1 credit starts the company's subscription (whichever page is read).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1427,6 +1438,7 @@ export interface paths {
                                 charged: number;
                                 balance: number;
                             };
+                            next_cursor: string | null;
                         };
                     };
                 };

@@ -20,7 +20,13 @@ export async function replyWithRecord<T>(
   context: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  record: { type: RecordType; id: string; load: () => Promise<LoadedRecord<T> | null> },
+  record: {
+    type: RecordType;
+    id: string;
+    load: () => Promise<LoadedRecord<T> | null>;
+    /** Fields added to the envelope after the read (a list's next_cursor). */
+    extra?: () => Record<string, unknown>;
+  },
 ): Promise<FastifyReply | undefined> {
   const principal = principalOf(request);
   if (!requireFeature(request, reply, principal.channelFeature)) return reply;
@@ -42,5 +48,6 @@ export async function replyWithRecord<T>(
     data: result.data,
     subscription: result.subscription ? subscriptionView(result.subscription) : null,
     credits: { charged: result.charged, balance },
+    ...record.extra?.(),
   });
 }
