@@ -135,6 +135,17 @@ describe('the quarry command', () => {
       const json = await quarry(['serve', '--json'], { ...env, PORT: port });
       expect(json.code).toBe(1);
       expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'address_in_use' } });
+      // Refused before the demo is prepared: no demo account was made whose key nobody saw.
+      const demoDir = await mkdtemp(join(tmpdir(), 'quarry-cli-demo-'));
+      try {
+        const demo = await quarry(['serve'], { ...env, QUARRY_DATA_DIR: demoDir, QUARRY_DEMO: 'true', PORT: port });
+        expect(demo.code).toBe(1);
+        const accounts = await quarry(['accounts', 'list', '--json'], { QUARRY_DATA_DIR: demoDir, QUARRY_DEMO: 'false' });
+        expect(accounts.code, accounts.stderr).toBe(0);
+        expect(JSON.parse(accounts.stdout)).toEqual([]);
+      } finally {
+        await rm(demoDir, { recursive: true, force: true });
+      }
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }

@@ -1,4 +1,5 @@
 // `quarry serve`: migrates, prepares the demo (unless QUARRY_DEMO=false), and serves HTTP.
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig, type Config } from '../lib/config.ts';
@@ -33,6 +34,10 @@ Example:
     )
     .action(async (options: { demo: boolean; json?: boolean }) => {
       const config = loadConfig();
+      // Before anything is prepared: demo accounts made now would print their keys only in the
+      // banner, which a server that cannot listen never shows.
+      const unavailable = await listenFailure(config);
+      if (unavailable !== null) return explainListenFailure(unavailable, config, options);
       // With --json, stdout holds the start-up line alone: the logs go to stderr.
       const logger = pino({ level: config.logLevel }, options.json ? pino.destination(2) : undefined);
       const context = await bootApp({ config, logger });
@@ -69,20 +74,41 @@ Example:
     });
 }
 
-/** The server's address, or null after printing why it cannot listen (a port in use, one it may not take). */
+/** The server's address, or null after printing why it cannot listen (another process took the port meanwhile). */
 async function listenOrExplain(app: Awaited<ReturnType<typeof buildServer>>, config: Config, options: { json?: boolean }): Promise<string | null> {
   try {
     return await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const where = `${config.host}:${config.port}`;
-    if (code === 'EADDRINUSE') printFailure(options, 'address_in_use', `${where} is already in use by another process: stop it, or set PORT to another port`);
-    else if (code === 'EACCES') printFailure(options, 'address_in_use', `${where} may not be taken by this user: set PORT above 1023`);
-    else if (code === 'EADDRNOTAVAIL') printFailure(options, 'invalid_configuration', `HOST ${config.host} is not an address of this machine`);
-    else throw error;
+    explainListenFailure(error, config, options);
     await app.close();
     return null;
   }
+}
+
+/** Why PORT and HOST cannot be listened on now (a trial listen, closed at once), or null. */
+async function listenFailure(config: Config): Promise<unknown> {
+  const trial = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      trial.once('error', reject);
+      trial.listen(config.port, config.host, resolve);
+    });
+    return null;
+  } catch (error) {
+    return error;
+  } finally {
+    trial.close();
+  }
+}
+
+/** A failure to listen that a setting fixes, as a one-line message (JSON with --json); anything else is thrown. */
+function explainListenFailure(error: unknown, config: Config, options: { json?: boolean }): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') printFailure(options, 'address_in_use', `${where} is already in use by another process: stop it, or set PORT to another port`);
+  else if (code === 'EACCES') printFailure(options, 'invalid_configuration', `${where} may not be taken by this user: set PORT above 1023`);
+  else if (code === 'EADDRNOTAVAIL') printFailure(options, 'invalid_configuration', `HOST ${config.host} is not an address of this machine`);
+  else throw error;
 }
 
 function progressPrinter(): (done: number, total: number) => void {
