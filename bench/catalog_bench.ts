@@ -11,7 +11,8 @@
 // it seeds a given data directory or PostgreSQL URL and reuses it when already seeded.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -326,17 +327,29 @@ async function measureImportFloor(files: CatalogFiles, place: Place): Promise<Im
   }
 }
 
-/** A file's lines checked and encoded as the import's workers do, a chunk of the import's size at a time. */
+/**
+ * A file's lines checked and encoded as the import's workers do, a chunk of the import's size at
+ * a time, read line by line (a file of a few hundred thousand companies is longer than a string
+ * may be). The encoded rows are kept in memory to be written in a timed pass.
+ */
 async function checkedRows(path: string, type: CatalogRecordType, engine: Store['dialect'], now: number): Promise<CatalogRows[]> {
-  const texts = (await readFile(path, 'utf8')).split('\n').filter((line) => line !== '');
   const chunks: CatalogRows[] = [];
-  for (let start = 0; start < texts.length; start += importChunkLines) {
-    const chunkTexts = texts.slice(start, start + importChunkLines);
-    const numbers = chunkTexts.map((_, index) => start + index + 1);
-    const checked = checkChunk({ type, engine, encode: true, now, numbers, texts: chunkTexts });
-    if (checked.rows === null || checked.invalid.length > 0) throw new Error(`the bench's ${type} file has invalid lines from ${start + 1}`);
+  let chunk = { numbers: [] as number[], texts: [] as string[] };
+  const check = (): void => {
+    const checked = checkChunk({ type, engine, encode: true, now, ...chunk });
+    if (checked.rows === null || checked.invalid.length > 0) throw new Error(`the bench's ${type} file has invalid lines from ${chunk.numbers[0]}`);
     chunks.push(checked.rows);
+    chunk = { numbers: [], texts: [] };
+  };
+  let number = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    number += 1;
+    if (line === '') continue;
+    chunk.numbers.push(number);
+    chunk.texts.push(line);
+    if (chunk.texts.length === importChunkLines) check();
   }
+  if (chunk.texts.length > 0) check();
   return chunks;
 }
 

@@ -84,6 +84,28 @@ describeEachDatabase('importCatalog', (kind) => {
     expect(await getContact(store.db, 'cnt_missing')).toBeNull();
   });
 
+  test('reports the lines read before the records they hold are written, to the last chunk', async () => {
+    // 5,000 lines with blank ones among them: chunks of 2,000 records, the last one short.
+    const lines = Array.from({ length: 5_000 }, (_, index) => (index % 10 === 4 ? '' : JSON.stringify({ id: `cmp_progress_${index}`, name: `Progress ${index}` })));
+    const events: Array<['read' | 'written', number]> = [];
+    const result = await importCatalog(store, {
+      type: 'companies',
+      input: chunked(lines.join('\n')),
+      now: testNow,
+      workers: 0,
+      onProgress: (read) => events.push(['read', read]),
+      onWriteProgress: (written) => events.push(['written', written]),
+    });
+    expect(result).toMatchObject({ ok: true, imported: 4_500 });
+    let read = 0;
+    for (const [event, count] of events) {
+      if (event === 'read') read = count;
+      else expect(count, JSON.stringify(events)).toBeLessThanOrEqual(read);
+    }
+    expect(events.filter(([event]) => event === 'written').map(([, count]) => count)).toEqual([2_000, 4_000, 4_500]);
+    expect(read).toBe(5_000);
+  });
+
   test('reports exactly the invalid lines among good ones, and writes nothing', async () => {
     await importText(store, 'companies', ndjson(companies.slice(0, 5)));
     const before = await tableCounts(store);

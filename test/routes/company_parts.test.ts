@@ -35,10 +35,15 @@ describeEachDatabase('company signals, financials and news as lists', (kind) => 
   afterAll(async () => app?.close());
 
   it('refuses a bad cursor or an unknown parameter before reading or charging', async () => {
+    const cursor = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
     const refusals: Array<[string, string]> = [
       ['/v1/companies/cmp_paged/news?cursor=nonsense', 'cursor'],
-      [`/v1/companies/cmp_paged/news?cursor=${Buffer.from('{"position":-1}').toString('base64url')}`, 'cursor'],
-      [`/v1/companies/cmp_paged/signals?cursor=${Buffer.from('{"after":"cmp_1"}').toString('base64url')}`, 'cursor'],
+      [`/v1/companies/cmp_paged/news?cursor=${cursor({ company: 'cmp_paged', part: 'news', position: -1 })}`, 'cursor'],
+      [`/v1/companies/cmp_paged/signals?cursor=${cursor({ after: 'cmp_1' })}`, 'cursor'],
+      // Past the list's end (5 items), another list's, another company's.
+      [`/v1/companies/cmp_paged/news?cursor=${cursor({ company: 'cmp_paged', part: 'news', position: 5 })}`, 'cursor'],
+      [`/v1/companies/cmp_paged/signals?cursor=${cursor({ company: 'cmp_paged', part: 'news', position: 2 })}`, 'cursor'],
+      [`/v1/companies/cmp_paged/news?cursor=${cursor({ company: 'cmp_other', part: 'news', position: 2 })}`, 'cursor'],
       ['/v1/companies/cmp_paged/news?limit=0', 'querystring.limit'],
       ['/v1/companies/cmp_paged/financials?page=2', 'querystring'],
     ];

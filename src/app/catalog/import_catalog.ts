@@ -236,9 +236,11 @@ async function importLines(tx: Kysely<Database>, run: ImportRun): Promise<WriteC
       chunk = newChunk(run);
     }
   }
+  // Every line is read: said before the last chunks are written, so that the records written
+  // never run ahead of the lines read.
+  options.onProgress?.(lines);
   if (chunk.numbers.length > 0) await sink.add(chunk);
   await sink.finish();
-  options.onProgress?.(lines);
   return sink.counts;
 }
 

@@ -3,8 +3,10 @@
 //
 // Lists as API.md's convention has them: `?limit=` and `?cursor=`, and `next_cursor`. A company
 // holds at most a hundred of each (the import's bounds), so a page holds them all unless the
-// caller asks for fewer; the cursor is the position of the next item. A cursor that is not one
-// of ours is refused before anything is read or charged.
+// caller asks for fewer; the cursor names the company, the list and the position of the next
+// item. A cursor that is not one this list made (another company's, another list's, past its
+// end) is refused before anything is charged. The list is in the catalog's order (news newest
+// first), so a re-import between two pages may shift it.
 import { z } from 'zod';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../../app/context.ts';
@@ -45,18 +47,23 @@ export function registerCompanyPartRoute<T>(
       },
     },
     async (request, reply) => {
-      const start = startOf(request.query.cursor);
-      if (start === null) return sendFailure(request, reply, fail('invalid_request', 'cursor: not a cursor of this list', 'cursor'));
+      const companyId = request.params.id;
+      const list = { company: companyId, part: part.path };
+      const start = startOf(request.query.cursor, list);
+      const refused = fail('invalid_request', 'cursor: not a cursor of this list', 'cursor');
+      if (start === null) return sendFailure(request, reply, refused);
+      // Reading the list is free (only the subscription charges): a cursor past its end is
+      // refused here, before the read that would charge for an empty page.
+      if (start > 0 && start >= (await part.load(context.store.db, companyId)).length) return sendFailure(request, reply, refused);
       let nextCursor: string | null = null;
       return replyWithRecord(context, request, reply, {
         type: 'company',
-        id: request.params.id,
+        id: companyId,
         load: async () => {
-          const { db } = context.store;
-          if (!(await context.store.reads.company(request.params.id))) return null;
-          const items = await part.load(db, request.params.id);
+          if (!(await context.store.reads.company(companyId))) return null;
+          const items = await part.load(context.store.db, companyId);
           const end = start + request.query.limit;
-          nextCursor = end < items.length ? encodeCursor({ position: end }) : null;
+          nextCursor = end < items.length ? encodeCursor({ ...list, position: end }) : null;
           return { data: items.slice(start, end), deliverable: true };
         },
         extra: () => ({ next_cursor: nextCursor }),
@@ -65,9 +72,11 @@ export function registerCompanyPartRoute<T>(
   );
 }
 
-/** The position a cursor starts at: 0 without one, null for a cursor that is not ours. */
-function startOf(cursor: string | undefined): number | null {
+/** The position a cursor starts at: 0 without one, null for a cursor that this list did not make. */
+function startOf(cursor: string | undefined, list: { company: string; part: string }): number | null {
   if (cursor === undefined) return 0;
-  const position = decodeCursor(cursor)?.['position'];
+  const value = decodeCursor(cursor);
+  const position = value?.['position'];
+  if (value?.['company'] !== list.company || value['part'] !== list.part) return null;
   return typeof position === 'number' && Number.isSafeInteger(position) && position > 0 ? position : null;
 }
