@@ -5462,7 +5462,7 @@ export interface paths {
         put?: never;
         /**
          * Import companies (NDJSON)
-         * @description Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing.
+         * @description Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing. With an Idempotency-Key, a successful import keeps its answer: a repeat with the same body gets it again (Idempotent-Replayed: true; what the repeat wrote is rolled back, once its whole body has been read), another body with the key gets 409.
          */
         post: {
             parameters: {
@@ -5525,6 +5525,15 @@ export interface paths {
                 };
                 /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `idempotency_conflict`: the Idempotency-Key was used before with another request */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5569,7 +5578,7 @@ export interface paths {
         put?: never;
         /**
          * Import contacts (NDJSON)
-         * @description Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing.
+         * @description Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing. With an Idempotency-Key, a successful import keeps its answer: a repeat with the same body gets it again (Idempotent-Replayed: true; what the repeat wrote is rolled back, once its whole body has been read), another body with the key gets 409.
          */
         post: {
             parameters: {
@@ -5632,6 +5641,15 @@ export interface paths {
                 };
                 /** @description `feature_not_in_plan`: the account's plan does not include the feature this endpoint needs; `forbidden`: the caller may not act on this resource (a member or an API key managing keys or users; a request made with the session cookie without its X-CSRF-Token, or from another site) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `idempotency_conflict`: the Idempotency-Key was used before with another request */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

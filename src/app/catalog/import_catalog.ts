@@ -55,6 +55,11 @@ export interface ImportOptions {
   workers?: number;
   /** The input reads at disk speed (a local file): on SQLite it is not copied first. */
   localInput?: boolean;
+  /**
+   * Runs inside the import's transaction once every record is written, before the commit (the
+   * operator API claims the request's Idempotency-Key there); what it throws rolls the import back.
+   */
+  beforeCommit?: (tx: Kysely<Database>, counts: WriteCounts) => Promise<void>;
 }
 
 export type ImportResult =
@@ -127,7 +132,7 @@ async function importInput(store: Store, options: ImportOptions): Promise<Import
  */
 export async function loadRecords(
   store: Store,
-  options: Pick<ImportOptions, 'type' | 'onStage'>,
+  options: Pick<ImportOptions, 'type' | 'onStage' | 'beforeCommit'>,
   write: (tx: Kysely<Database>, writer: CatalogWriter) => Promise<WriteCounts>,
 ): Promise<WriteCounts> {
   // What a crashed seed left set aside comes back first: setting the same tables aside again
@@ -144,6 +149,7 @@ export async function loadRecords(
       }
       // What is derived from the catalog in memory is rebuilt when its version moves (store/catalog_version.ts).
       if (result.created + result.updated > 0) await bumpCatalogVersion(tx);
+      await options.beforeCommit?.(tx, result);
       return result;
     });
     // The planners know nothing of the new rows until told (store/statistics.ts).

@@ -1,12 +1,18 @@
 // POST /admin/v1/catalog/companies · /contacts: an NDJSON body in the import format of API.md.
 // All or nothing: every invalid line is reported with its number and nothing is written.
 // The body is streamed to the importer rather than buffered.
+import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import type { Kysely } from 'kysely';
 import { importCatalog } from '../../app/catalog/import_catalog.ts';
+import type { WriteCounts } from '../../store/catalog_writes.ts';
+import type { Database } from '../../store/schema.ts';
+import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRow } from '../../store/idempotency.ts';
+import { idempotencyKeyOf, isFailure, requestFingerprint } from '../idempotency.ts';
 import { fail, type Failure } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
 import { answerError, sendFailure } from '../errors.ts';
@@ -34,6 +40,42 @@ async function* boundedChunks(body: Readable, bytesMax: number): AsyncGenerator<
     if (bytes > bytesMax) throw new BodyTooLarge();
     yield buffer;
   }
+}
+
+/** Passes the chunks on, hashing them: the body's digest, for its Idempotency-Key's fingerprint. */
+async function* hashed(chunks: AsyncIterable<Buffer>, digest: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    digest.update(chunk);
+    yield chunk;
+  }
+}
+
+/** Thrown inside the import's transaction when its Idempotency-Key was used before: the import is rolled back. */
+class RepeatedKey extends Error {
+  constructor(
+    readonly row: IdempotencyRow,
+    readonly sameRequest: boolean,
+  ) {
+    super('the Idempotency-Key was used before');
+  }
+}
+
+/**
+ * Claims the import's Idempotency-Key in its transaction, once the whole body is read (the key
+ * covers the body, whose digest is only known then) and every record written. A first use keeps
+ * the answer; a repeat throws RepeatedKey, which rolls back what it wrote again. Only a
+ * successful import keeps its key, as every request does: a refused one can be sent again.
+ */
+async function claimImportKey(
+  tx: Kysely<Database>,
+  run: { request: FastifyRequest; key: string; digest: Hash; counts: WriteCounts; now: number },
+): Promise<void> {
+  // Operator requests about no one account keep their keys under `_operator` (as account creation does).
+  const claim = { accountId: '_operator', scope: 'operator' as const, key: run.key, fingerprint: requestFingerprint(run.request, `sha256:${run.digest.digest('hex')}`) };
+  const claimed = await claimIdempotencyKey(tx, claim, run.now);
+  if (!claimed.claimed) throw new RepeatedKey(claimed.row, claimed.row.fingerprint === claim.fingerprint);
+  const { created, updated } = run.counts;
+  await completeIdempotencyKey(tx, claim, 200, JSON.stringify({ imported: created + updated, created, updated }));
 }
 
 const importResult = z.object({
@@ -96,7 +138,7 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         schema: {
           summary: `Import ${type} (NDJSON)`,
           description:
-            'Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing.',
+            'Content-Type: application/x-ndjson, optionally with Content-Encoding: gzip. One record a line; re-importing a record updates it by id. All or nothing: a refused import (400) lists its invalid lines and writes nothing. With an Idempotency-Key, a successful import keeps its answer: a repeat with the same body gets it again (Idempotent-Replayed: true; what the repeat wrote is rolled back, once its whole body has been read), another body with the key gets 409.',
           tags: ['operator'],
           // Documents the NDJSON body (src/http/openapi.ts): the body itself is a stream, read line by line.
           consumes: [ndjsonContentType],
@@ -109,6 +151,7 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
                 omitted: z.number().int().optional().describe('problems found beyond those listed'),
               }),
             }),
+            409: errorResponse,
             413: errorResponse,
           },
         },
@@ -124,11 +167,15 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         }
         const input = decodedBody(request, body);
         if (!(input instanceof Readable)) return refuseUnread(request, reply, input);
+        const key = idempotencyKeyOf(request);
+        if (isFailure(key)) return refuseUnread(request, reply, key);
+        const digest = createHash('sha256');
         try {
           const result = await importCatalog(context.store, {
             type,
-            input: boundedChunks(input, importBodyBytesMax),
+            input: hashed(boundedChunks(input, importBodyBytesMax), digest),
             now: context.clock.now(),
+            beforeCommit: key === undefined ? undefined : (tx, counts) => claimImportKey(tx, { request, key, digest, counts, now: context.clock.now() }),
           });
           if (result.ok) return { imported: result.imported, created: result.created, updated: result.updated };
           const first = result.errors[0];
@@ -144,6 +191,13 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
             },
           });
         } catch (error) {
+          if (error instanceof RepeatedKey) {
+            // The import it ran again was rolled back: the first request's answer, or a conflict.
+            if (!error.sameRequest) return sendFailure(request, reply, fail('idempotency_conflict', 'this Idempotency-Key was used with a different request'));
+            reply.header('Idempotent-Replayed', 'true');
+            // Only a successful import keeps its key, so the answer kept is a 200's.
+            return reply.code(200).send(JSON.parse(error.row.response_body) as z.infer<typeof importResult>);
+          }
           if (isGzipError(error)) return sendFailure(request, reply, fail('invalid_request', 'the body is not valid gzip', 'Content-Encoding'));
           if (error instanceof BodyTooLarge) {
             return sendFailure(request, reply, importTooLarge);
