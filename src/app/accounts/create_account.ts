@@ -5,9 +5,10 @@ import { insertAccount, type AccountRow } from '../../store/accounts.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim } from '../../store/idempotency.ts';
 import { periodBounds } from '../../domain/plans/periods.ts';
 import { newId } from '../../lib/ids.ts';
-import { fail, unprocessable, type Failure, type Result } from '../../lib/result.ts';
+import { unprocessable, type Failure, type Result } from '../../lib/result.ts';
 import { boundedText } from '../../lib/bounded_text.ts';
 import type { AppContext } from '../context.ts';
+import { idempotencyConflict } from '../idempotency/create_once.ts';
 import { AccountTransaction, type Origin } from '../credits/account_transaction.ts';
 import { insertNewApiKey } from '../keys/create_api_key.ts';
 import { insertNewUser } from '../users/create_user.ts';
@@ -64,7 +65,7 @@ export async function createAccount(
         const claimed = await claimIdempotencyKey(tx, claim, now);
         if (!claimed.claimed) {
           if (claimed.row.fingerprint !== claim.fingerprint) {
-            return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
+            return idempotencyConflict();
           }
           return { ok: true as const, ...(JSON.parse(claimed.row.response_body) as CreatedAccount), replayed: true };
         }

@@ -19,6 +19,7 @@ import type { Plan } from '../../domain/plans/plans.ts';
 import { assert } from '../../lib/assert.ts';
 import { newId } from '../../lib/ids.ts';
 import { fail, type Failure, type Result } from '../../lib/result.ts';
+import { idempotencyConflict } from '../idempotency/create_once.ts';
 import type { AppContext } from '../context.ts';
 
 export interface Actor {
@@ -394,7 +395,7 @@ async function runWork<T extends object>(
   if (idempotency && !idempotency.claim.claimed) {
     const row = idempotency.claim.row;
     if (row.fingerprint !== idempotency.fingerprint) {
-      return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
+      return idempotencyConflict();
     }
     const { value, balance } = JSON.parse(row.response_body) as StoredOutcome;
     return { ok: true, value: value as T, replayed: true, balance, currentBalance: transaction.balance };

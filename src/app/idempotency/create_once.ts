@@ -10,6 +10,11 @@ import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim } fr
 import { fail, type Failure, type Result } from '../../lib/result.ts';
 import type { AppContext } from '../context.ts';
 
+/** The answer to a key used before with another request (the same key and request replay instead). */
+export function idempotencyConflict(): Failure {
+  return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
+}
+
 /** Thrown inside the transaction to roll the claim back with the work when the work is refused. */
 class Refused extends Error {
   constructor(readonly failure: Failure) {
@@ -32,7 +37,7 @@ export async function createOnce<T extends object>(
       if (claim) {
         const claimed = await claimIdempotencyKey(tx, claim, context.clock.now());
         if (!claimed.claimed) {
-          if (claimed.row.fingerprint !== claim.fingerprint) return fail('idempotency_conflict', 'this Idempotency-Key was used with a different request');
+          if (claimed.row.fingerprint !== claim.fingerprint) return idempotencyConflict();
           return { ok: true, ...(JSON.parse(claimed.row.response_body) as T), replayed: true };
         }
       }

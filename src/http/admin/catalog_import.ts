@@ -13,6 +13,7 @@ import type { WriteCounts } from '../../store/catalog_writes.ts';
 import type { Database } from '../../store/schema.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyRow } from '../../store/idempotency.ts';
 import { idempotencyKeyOf, isFailure, requestFingerprint } from '../idempotency.ts';
+import { idempotencyConflict } from '../../app/idempotency/create_once.ts';
 import { fail, type Failure } from '../../lib/result.ts';
 import type { RouteApp } from '../route_app.ts';
 import { answerError, sendFailure } from '../errors.ts';
@@ -193,7 +194,7 @@ function registerImportRoutes(app: RouteApp, context: AppContext): void {
         } catch (error) {
           if (error instanceof RepeatedKey) {
             // The import it ran again was rolled back: the first request's answer, or a conflict.
-            if (!error.sameRequest) return sendFailure(request, reply, fail('idempotency_conflict', 'this Idempotency-Key was used with a different request'));
+            if (!error.sameRequest) return sendFailure(request, reply, idempotencyConflict());
             reply.header('Idempotent-Replayed', 'true');
             // Only a successful import keeps its key, so the answer kept is a 200's.
             return reply.code(200).send(JSON.parse(error.row.response_body) as z.infer<typeof importResult>);

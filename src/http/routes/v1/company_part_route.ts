@@ -52,21 +52,16 @@ export function registerCompanyPartRoute<T>(
       const start = startOf(request.query.cursor, list);
       const refused = fail('invalid_request', 'cursor: not a cursor of this list', 'cursor');
       if (start === null) return sendFailure(request, reply, refused);
-      // Reading the list is free (only the subscription charges): a cursor past its end is
-      // refused here, before the read that would charge for an empty page.
-      if (start > 0 && start >= (await part.load(context.store.db, companyId)).length) return sendFailure(request, reply, refused);
-      let nextCursor: string | null = null;
+      // Reading the list is free (only the subscription charges), so it is read first: a cursor
+      // past its end is refused before the read that would charge for an empty page.
+      const items = await part.load(context.store.db, companyId);
+      if (start > 0 && start >= items.length) return sendFailure(request, reply, refused);
+      const end = start + request.query.limit;
       return replyWithRecord(context, request, reply, {
         type: 'company',
         id: companyId,
-        load: async () => {
-          if (!(await context.store.reads.company(companyId))) return null;
-          const items = await part.load(context.store.db, companyId);
-          const end = start + request.query.limit;
-          nextCursor = end < items.length ? encodeCursor({ ...list, position: end }) : null;
-          return { data: items.slice(start, end), deliverable: true };
-        },
-        extra: () => ({ next_cursor: nextCursor }),
+        load: async () => ((await context.store.reads.company(companyId)) ? { data: items.slice(start, end), deliverable: true } : null),
+        extra: { next_cursor: end < items.length ? encodeCursor({ ...list, position: end }) : null },
       });
     },
   );

@@ -24,8 +24,8 @@ export async function replyWithRecord<T>(
     type: RecordType;
     id: string;
     load: () => Promise<LoadedRecord<T> | null>;
-    /** Fields added to the envelope after the read (a list's next_cursor). */
-    extra?: () => Record<string, unknown>;
+    /** Fields added to the envelope (a list's next_cursor). */
+    extra?: Record<string, unknown>;
   },
 ): Promise<FastifyReply | undefined> {
   const principal = principalOf(request);
@@ -48,6 +48,6 @@ export async function replyWithRecord<T>(
     data: result.data,
     subscription: result.subscription ? subscriptionView(result.subscription) : null,
     credits: { charged: result.charged, balance },
-    ...record.extra?.(),
+    ...record.extra,
   });
 }
